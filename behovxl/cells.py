@@ -1,0 +1,50 @@
+"""Cell references: the one place where (row, col) and "B3" meet."""
+
+from __future__ import annotations
+
+import re
+
+_A1 = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def col_letter(col: int) -> str:
+    """0-based column index to letters: 0 -> A, 26 -> AA."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """0-based (row, col) to "B3"."""
+    return f"{col_letter(col)}{row + 1}"
+
+
+def abs_a1(row: int, col: int) -> str:
+    return f"${col_letter(col)}${row + 1}"
+
+
+def rowcol(ref: str) -> tuple[int, int]:
+    """"B3" to 0-based (row, col)."""
+    match = _A1.match(ref.upper())
+    if not match:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    letters, digits = match.groups()
+    col = 0
+    for ch in letters:
+        col = col * 26 + (ord(ch) - 64)
+    return int(digits) - 1, col - 1
+
+
+def quote_sheet(sheet: str) -> str:
+    """A sheet name as it must appear in a formula."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", sheet):
+        return sheet
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def ref(sheet: str, row: int, col: int, absolute: bool = False) -> str:
+    cell = abs_a1(row, col) if absolute else a1(row, col)
+    return f"{quote_sheet(sheet)}!{cell}"

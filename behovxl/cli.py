@@ -1,0 +1,104 @@
+"""The command line: parse options, call the library, show its result."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .dictionary import fields as dictionary_fields
+from .dictionary import render_table
+from .errors import BehovxlError
+from .generate import generate_blank, generate_from_report, generate_roster, load_report_file, make_form
+from .layout import build_layout
+from .models import Report
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="behovxl")
+def main() -> None:
+    """Run the yearly behovsmelding round through locked Excel workbooks."""
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Output .xlsx file, or a folder with --roster.")
+@click.option("--year", type=int, default=None, help="The round's year Y (default: next year, or the report's year with --from).")
+@click.option("--network", default="", help="Network name recorded in the workbook and its header.")
+@click.option("--measures", type=int, default=None, help="Number of measure sheets (default 8).")
+@click.option("--deadline", default="", help="Deadline shown on the guide sheet (default: 1. februar Y+1).")
+@click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False), help="CSV or XLSX roster: one workbook per network.")
+@click.option("--from", "from_report", type=click.Path(path_type=Path, exists=True, dir_okay=False), help="Report JSON to pre-fill the workbook from.")
+def generate(output: Path, year: int | None, network: str, measures: int | None, deadline: str, roster: Path | None, from_report: Path | None) -> None:
+    """Write blank or pre-filled workbooks for networks to fill in.
+
+    Example:
+
+        behovxl generate -o skjema.xlsx --year 2026 --network "Kompetansenettverk Salten"
+
+        behovxl generate --roster examples/roster.csv -o skjema/
+
+        behovxl generate --from rapport.json -o rapport.xlsx
+    """
+    if roster and from_report:
+        raise click.UsageError("Use either --roster or --from, not both.")
+    year = year or _default_year()
+    try:
+        if roster:
+            paths = generate_roster(roster, output, year, measures, deadline)
+            for path in paths:
+                click.echo(str(path))
+            click.echo(f"{len(paths)} workbooks written to {output}", err=True)
+        elif from_report:
+            report = load_report_file(from_report)
+            click.echo(str(generate_from_report(output, report, measures, deadline)))
+        else:
+            click.echo(str(generate_blank(output, make_form(year, measures, network, deadline))))
+    except BehovxlError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@click.argument("workbook", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of objects instead of a table.")
+@click.option("--year", type=int, default=None, help="Year for the current form's labels (default: next year).")
+def fields(workbook: Path | None, as_json: bool, year: int | None) -> None:
+    """Print the data dictionary: every input of the form and where it lives.
+
+    Given a workbook, describes that workbook's form version and sheets.
+
+    Example:
+
+        behovxl fields --json
+    """
+    try:
+        if workbook:
+            from .reader import identify
+
+            form = identify(workbook)
+        else:
+            form = make_form(year or _default_year())
+        rows = dictionary_fields(build_layout(form))
+    except BehovxlError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(json.dumps(rows, ensure_ascii=False, indent=2) if as_json else render_table(rows))
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of a report (what import writes and --from reads).
+
+    Example:
+
+        behovxl schema > report.schema.json
+    """
+    click.echo(json.dumps(Report.model_json_schema(mode="serialization"), ensure_ascii=False, indent=2))
+
+
+def _default_year() -> int:
+    from datetime import date
+
+    return date.today().year + 1
+
+
+
