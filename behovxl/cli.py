@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -10,7 +11,9 @@ import click
 from .dictionary import fields as dictionary_fields
 from .dictionary import render_table
 from .errors import BehovxlError
+from .files import write_atomic
 from .generate import generate_blank, generate_from_report, generate_roster, load_report_file, make_form
+from .inspect import as_json, as_text, catalogue, catalogue_markdown, check_files, exit_code, reports_json
 from .layout import build_layout
 from .models import Report
 
@@ -93,6 +96,62 @@ def schema() -> None:
         behovxl schema > report.schema.json
     """
     click.echo(json.dumps(Report.model_json_schema(mode="serialization"), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+def check(files: tuple[Path, ...], fmt: str) -> None:
+    """Read returned workbooks and print what does not add up, cell by cell.
+
+    Exit code 0 when no file has errors, 1 when any file has errors, 2 when any
+    file could not be read at all.
+
+    Example:
+
+        behovxl check innkommet/*.xlsx --format json
+    """
+    results = check_files(list(files))
+    click.echo(as_json(results) if fmt == "json" else as_text(results))
+    sys.exit(exit_code(results))
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Where to write the JSON list of reports.")
+def import_(files: tuple[Path, ...], output: Path) -> None:
+    """Read returned workbooks into a JSON list of reports, one per readable file.
+
+    Findings are printed to stderr; the exit code is as for `check`.
+
+    Example:
+
+        behovxl import innkommet/*.xlsx -o rapporter.json
+    """
+    results = check_files(list(files))
+    write_atomic(output, reports_json(results).encode("utf-8"))
+    click.echo(as_text(results), err=True)
+    click.echo(f"{sum(r.report is not None for r in results)} of {len(results)} files imported into {output}", err=True)
+    sys.exit(exit_code(results))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", help="Output format.")
+def checks(fmt: str) -> None:
+    """List the catalogue of findings: stable codes, severity and Bokmål message.
+
+    Example:
+
+        behovxl checks --format markdown
+    """
+    rows = catalogue()
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "markdown":
+        click.echo(catalogue_markdown())
+    else:
+        for row in rows:
+            click.echo(f"{row['code']:<32} {row['severity']:<8} {row['description']}")
 
 
 def _default_year() -> int:
