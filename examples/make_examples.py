@@ -21,6 +21,7 @@ twice gives byte-identical files. Only the public API of `behovxl` is used.
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import posixpath
 import re
@@ -99,18 +100,28 @@ def add_mistakes(path: Path) -> None:
 
 
 def write_regional_example(returned: list[Path], target: Path) -> Path | None:
-    """Consolidate the returned workbooks with `behovxl.consolidate`, if that module is there yet."""
-    try:
-        from behovxl import consolidate as consolidation
-    except ImportError:
-        print(f"Note: behovxl.consolidate is not available; {target.name} was not written.")
+    """Consolidate the returned workbooks into `target`, if behovxl can do that yet.
+
+    Needs `behovxl.consolidate.consolidate(inputs)` and `write_regional(consolidation,
+    xlsx_path)`, the latter in `behovxl.consolidate` or `behovxl.regional`.
+    """
+    consolidate = _public("behovxl.consolidate", "consolidate")
+    write_regional = _public("behovxl.consolidate", "write_regional") or _public("behovxl.regional", "write_regional")
+    if consolidate is None or write_regional is None:
+        print(f"Note: behovxl cannot consolidate yet (behovxl.consolidate.consolidate / write_regional); "
+              f"{target.name} was not written.")
         return None
-    if not all(callable(getattr(consolidation, name, None)) for name in ("consolidate", "write_regional")):
-        print(f"Note: behovxl.consolidate has no consolidate()/write_regional(); {target.name} was not written.")
-        return None
-    result = consolidation.consolidate(returned)
-    consolidation.write_regional(result, target)
+    write_regional(consolidate(returned), target)
     return target
+
+
+def _public(module: str, name: str):
+    """`module.name` if the module imports and has that function, else None."""
+    try:
+        found = getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+    return found if callable(found) else None
 
 
 # ---------------------------------------------------------------- the xlsx package
