@@ -51,10 +51,8 @@ def check_formulas(book: OpenWorkbook, report: Report) -> list[Finding]:
             findings.append(finding(Code.FORMULA_CHANGED, found=found.lstrip("="), expected=want.text, **where))
             continue
         cached = book.values[slot.sheet].cell(slot.row + 1, slot.col + 1).value
-        if cached is None or cached == "":
-            if cached is None and isinstance(want.value, int):
-                continue
-            cached = ""
+        if cached is None:
+            continue  # saved without cached values (a script, or an empty text result)
         cached_seen += 1
         if not _same(cached, want.value):
             findings.append(finding(Code.STALE_VALUE, found=_plain(cached), expected=want.value, **where))
