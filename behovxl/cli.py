@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .dictionary import fields as dictionary_fields
-from .dictionary import render_table
+from .dictionary import render_markdown, render_table
 from .errors import BehovxlError
 from .files import write_atomic
 from .generate import generate_blank, generate_from_report, generate_roster, load_report_file, make_form
@@ -64,8 +64,9 @@ def generate(output: Path, year: int | None, network: str, measures: int | None,
 @main.command()
 @click.argument("workbook", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of objects instead of a table.")
+@click.option("--markdown", is_flag=True, help="Print a Markdown table (as in docs/fields.md).")
 @click.option("--year", type=int, default=None, help="Year for the current form's labels (default: next year).")
-def fields(workbook: Path | None, as_json: bool, year: int | None) -> None:
+def fields(workbook: Path | None, as_json: bool, markdown: bool, year: int | None) -> None:
     """Print the data dictionary: every input of the form and where it lives.
 
     Given a workbook, describes that workbook's form version and sheets.
@@ -84,7 +85,10 @@ def fields(workbook: Path | None, as_json: bool, year: int | None) -> None:
         rows = dictionary_fields(build_layout(form))
     except BehovxlError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(json.dumps(rows, ensure_ascii=False, indent=2) if as_json else render_table(rows))
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_markdown(rows) if markdown else render_table(rows))
 
 
 @main.command()
@@ -152,6 +156,28 @@ def checks(fmt: str) -> None:
     else:
         for row in rows:
             click.echo(f"{row['code']:<32} {row['severity']:<8} {row['description']}")
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path, file_okay=False))
+def demo(folder: Path | None) -> None:
+    """Run the whole round on the bundled examples into FOLDER (default: a new folder here).
+
+    Writes blank forms from the example roster, the returned workbooks, the check
+    report and the regional workbook, then prints a summary and where each file is.
+
+    Example:
+
+        behovxl demo
+    """
+    from .demo import new_demo_folder, run_demo, summary
+
+    target = folder or new_demo_folder(Path.cwd())
+    try:
+        result = run_demo(target)
+    except BehovxlError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(summary(result))
 
 
 def _default_year() -> int:

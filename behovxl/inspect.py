@@ -75,7 +75,7 @@ def _summary(r: ReadResult) -> str:
     if not r.findings:
         return "ingen avvik"
     info = sum(f.severity == Severity.INFO for f in r.findings)
-    parts = [f"{r.errors} feil", f"{r.warnings} advarsel" + ("er" if r.warnings != 1 else "")]
+    parts = [f"{r.errors} feil", f"{r.warnings} " + ("advarsel" if r.warnings == 1 else "advarsler")]
     if info:
         parts.append(f"{info} info")
     return ", ".join(parts)
