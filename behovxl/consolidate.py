@@ -208,7 +208,8 @@ class Consolidation:
             return self.problem
         parts = [f"{n} {status.label.lower()}" for status, n in self.counts().items() if n]
         year = f" for {self.year}" if self.year else ""
-        return f"{len(self.sources)} filer lest, {len(self.networks)} nettverk{year}: {', '.join(parts)}."
+        files = "1 fil" if len(self.sources) == 1 else f"{len(self.sources)} filer"
+        return f"{files} lest, {len(self.networks)} nettverk{year}: {', '.join(parts)}."
 
 
 class Progress(Protocol):
@@ -227,13 +228,17 @@ def consolidate(
     read: Reader = read_workbook,
     year: int | None = None,
     progress: ProgressFactory | None = None,
+    skip: Iterable[Path | str] = (),
 ) -> Consolidation:
     """Read every workbook in `inputs` (files or folders) and consolidate them.
 
     `year` fixes the round; by default it is the year most submissions are for.
-    Never raises for a bad file: each becomes a source with a status and reason.
+    `skip` names files to leave out, such as this run's own output lying in an
+    input folder. Never raises for a bad file: each becomes a source with a status
+    and a reason.
     """
-    found = find_inputs(inputs)
+    skipped = {_resolved(p) for p in skip}
+    found = [(path, name) for path, name in find_inputs(inputs) if _resolved(path) not in skipped]
     if not found:
         shown = ", ".join(str(p) for p in inputs) or "(ingen)"
         return Consolidation(None, [], [], f"Fant ingen .xlsx-filer å samle i {shown}.")
@@ -301,6 +306,13 @@ _OWNER_SPLIT = re.compile(r"\s*(?:[,;\n]|\bog\b|&)\s*", re.IGNORECASE)
 
 def _network_name(report: Report) -> str:
     return (report.network_id or report.partnership.network or "").strip()
+
+
+def _resolved(path: Path | str) -> Path:
+    try:
+        return Path(path).resolve()
+    except OSError:
+        return Path(path).absolute()
 
 
 def _read_safely(read: Reader, path: Path) -> ReadResult:
