@@ -23,6 +23,7 @@ import xlsxwriter
 
 from .cells import a1, abs_a1, quote_sheet
 from .consolidate import Consolidation
+from .errors import BehovxlError
 from .files import write_atomic
 from .tabular import Column, Table, consolidation_json, csv_files, tables
 
@@ -57,7 +58,8 @@ def write_regional(
     """Write the regional workbook, and JSON and CSV if asked; return the paths written.
 
     Everything is built in memory first and each file is then written atomically, so a
-    failure never leaves a half-written file and never touches an existing one.
+    failure never leaves a half-written file and never touches an existing one. A file
+    that cannot be written raises BehovxlError with the path and the reason.
     """
     outputs: list[tuple[Path, bytes]] = [(Path(xlsx_path), regional_bytes(c))]
     if json_path is not None:
@@ -65,7 +67,10 @@ def write_regional(
     if csv_dir is not None:
         outputs += [(Path(csv_dir) / name, data) for name, data in csv_files(c).items()]
     for path, data in outputs:
-        write_atomic(path, data)
+        try:
+            write_atomic(path, data)
+        except OSError as exc:
+            raise BehovxlError(f"Kan ikke skrive {path}: {exc.strerror or exc}.") from exc
     return [path for path, _ in outputs]
 
 
@@ -214,7 +219,7 @@ class _Regional:
 
     def _overview_extras(self, ws, t: Table, first: int, last: int) -> None:
         grand = len(t.columns) - 1
-        ws.write_string(EXTRA_ROW, 0, "Totalt omsøkt, alle nettverk", self.f["big_label"])
+        ws.write_string(EXTRA_ROW, 0, "Totalt omsøkt", self.f["big_label"])
         ws.merge_range(EXTRA_ROW, 1, EXTRA_ROW, 2, "", self.f["big_total"])
         ws.write_formula(EXTRA_ROW, 1, f"=SUM({a1(first, grand)}:{a1(last, grand)})", self.f["big_total"], t.total(grand))
         ws.set_row(EXTRA_ROW, 20)
@@ -269,7 +274,7 @@ def _height(cells: list[tuple[Any, float]]) -> float:
 
 def _lines(text: str, width: float) -> int:
     """How many lines `text` takes in a column `width` characters wide, wrapped at spaces."""
-    room = max(int(width * 1.1) - 1, 1)  # text averages narrower than the digit a width unit measures
+    room = max(int(width * 1.2) - 1, 1)  # text averages narrower than the digit a width unit measures
     total = 0
     for paragraph in text.split("\n"):
         used, lines = 0, 1

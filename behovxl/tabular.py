@@ -246,7 +246,7 @@ def _avvik(c: Consolidation) -> Table:
 
 def _kilder(c: Consolidation) -> Table:
     cols = (Column("Fil", width=34, wrap=True), Column("Status", "status", 18), Column("Nettverk", width=34, wrap=True),
-            Column("Skjemaversjon", width=13), Column("År", "number", 6), Column("Feil", "count", 6),
+            Column("Skjemaversjon", "flag", 13), Column("År", "number", 6), Column("Feil", "count", 6),
             Column("Advarsler", "count", 10), Column("Lagret", "date", 17),
             Column("Erstattet av / årsak", width=50, wrap=True), Column("SHA-256", width=66))
     rows = []
