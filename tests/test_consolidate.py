@@ -640,3 +640,60 @@ def test_json_has_year_networks_sources_and_findings(tmp_path):
     assert Report.model_validate(data["networks"][1]) == example("salten")
     assert [s["status"] for s in data["sources"]] == [s.status.value for s in c.sources]
     assert {"file", "network", "code", "severity", "message", "sheet", "cell"} <= set(data["findings"][0])
+
+
+def test_skip_leaves_out_this_runs_own_output(tmp_path):
+    inn = tmp_path / "inn"
+    real_workbooks(inn, ["salten"])
+    write_regional(consolidate([inn]), inn / "regional.xlsx")
+    assert [s.status for s in consolidate([inn]).sources] == [Status.REJECTED, Status.IMPORTED]
+    again = consolidate([inn], skip=[inn / "regional.xlsx"])
+    assert [(s.name, s.status) for s in again.sources] == [("salten.xlsx", Status.IMPORTED)]
+    assert again.exit_code == 0
+
+
+def test_an_unwritable_output_is_a_behovxl_error(tmp_path):
+    from behovxl.errors import BehovxlError
+
+    blocker = tmp_path / "fil"
+    blocker.write_text("x")
+    with pytest.raises(BehovxlError, match="Kan ikke skrive"):
+        write_regional(Consolidation(None, [], []), blocker / "regional.xlsx")
+
+
+# ---------------------------------------------------------------- the command (once cli.py has it)
+
+
+def _cli():
+    from behovxl.cli import main
+
+    if "consolidate" not in main.commands:
+        pytest.skip("behovxl consolidate is not in cli.py yet")
+    return main
+
+
+def test_cli_consolidate_writes_outputs_and_returns_the_exit_code(tmp_path):
+    from click.testing import CliRunner
+
+    main = _cli()
+    inn = tmp_path / "inn"
+    real_workbooks(inn, ["salten", "ytre-helgeland"])
+    out = tmp_path / "ut"
+    result = CliRunner().invoke(main, ["consolidate", str(inn), "-o", str(out / "r.xlsx"), "--json", str(out / "a.json"),
+                                       "--csv", str(out / "csv")])
+    assert result.exit_code == 0, result.output
+    assert (out / "r.xlsx").exists() and (out / "a.json").exists()
+    assert sorted(p.name for p in (out / "csv").iterdir()) == sorted(f"{n}.csv" for n in CSV_NAMES)
+    assert "2 filer lest" in result.output
+    (inn / "skadet.xlsx").write_bytes(b"x")
+    assert CliRunner().invoke(main, ["consolidate", str(inn), "-o", str(out / "r.xlsx")]).exit_code == 1
+
+
+def test_cli_consolidate_without_workbooks_is_a_usage_error(tmp_path):
+    from click.testing import CliRunner
+
+    main = _cli()
+    result = CliRunner().invoke(main, ["consolidate", str(tmp_path), "-o", str(tmp_path / "r.xlsx")])
+    assert result.exit_code == 2
+    assert "Fant ingen .xlsx-filer" in result.output
+    assert not (tmp_path / "r.xlsx").exists()
