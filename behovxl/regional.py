@@ -292,6 +292,8 @@ def _lines(text: str, width: float) -> int:
 def _width(column: Column, t: Table, col: int) -> float:
     """Wide enough for the header's longest word and the longest value, at most `column.width`."""
     header = max((len(w) for w in column.header.split()), default=4) + 3
+    if column.group and sum(c.group == column.group for c in t.columns) == 1:
+        header = max(header, len(column.group) + 3)  # a group heading over this column alone
     values = [row[col] for row in t.rows]
     if column.kind in ("amount", "count", "number"):
         biggest = max([abs(t.total(col))] + [v for v in values if isinstance(v, int)])

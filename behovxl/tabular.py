@@ -123,6 +123,10 @@ def _schemes(c: Consolidation) -> list[tuple[str, str]]:
     return [(k, labels[k]) for k in keys] + ([(OTHER, OTHER_LABEL)] if has_other else [])
 
 
+def _title(text: str, c: Consolidation) -> str:
+    return f"{text} {c.year}" if c.year else text
+
+
 def _year(c: Consolidation, plus: int = 0) -> str:
     return str(c.year + plus) if c.year else ("Y" if not plus else f"Y+{plus}")
 
@@ -149,7 +153,7 @@ def _oversikt(c: Consolidation) -> Table:
     files = len(c.sources)
     note = (f"{len(c.networks)} nettverk telt med, {files} filer lest. Beløp i hele kroner. "
             "Se arkene «Avvik» og «Kilder» for feil og for filer som ikke er telt med.")
-    return Table("oversikt", "Oversikt", f"Regional oversikt over behovsmeldinger {_year(c)}", note,
+    return Table("oversikt", "Oversikt", _title("Regional oversikt over behovsmeldinger", c), note,
                  tuple(cols), rows, totals="Sum alle nettverk")
 
 
@@ -179,7 +183,7 @@ def _tiltak(c: Consolidation) -> Table:
                 row += [est.owner, est.uh]
             rows.append(row)
     note = "Ett tiltak per rad fra alle nettverk som er telt med. Bruk filtrene i overskriftsraden; summen gjelder radene som vises."
-    return Table("tiltak", "Tiltak", f"Tiltak {_year(c)}", note, tuple(cols), rows,
+    return Table("tiltak", "Tiltak", _title("Tiltak", c), note, tuple(cols), rows,
                  totals="Sum (viste rader)", excel_table=True)
 
 
@@ -202,7 +206,7 @@ def _videreforing(c: Consolidation) -> Table:
         row.append(sum(row[i] for i in sums))
         rows.append(row)
     note = "Anslag ved videreføring av tiltakene, summert per nettverk. Tomt: nettverket har ikke gitt anslag."
-    return Table("videreforing", "Videreføring", f"Anslag ved videreføring etter {_year(c)}", note,
+    return Table("videreforing", "Videreføring", (f"Anslag ved videreføring etter {c.year}" if c.year else "Anslag ved videreføring"), note,
                  tuple(cols), rows, totals="Sum alle nettverk")
 
 
@@ -218,7 +222,7 @@ def _enheter(c: Consolidation) -> Table:
     cols.append(Column("Merknad", width=40, wrap=True))
     rows = [[n.name, *(getattr(n.report.units, key) for key, _ in _UNIT_COLUMNS), n.report.units.note]
             for n in c.networks]
-    return Table("enheter", "Enheter", f"Enheter i behovsmeldingene {_year(c)}",
+    return Table("enheter", "Enheter", _title("Enheter i behovsmeldingene", c),
                  "Antall enheter som behovsmeldingene omfatter, slik nettverkene har oppgitt dem.",
                  tuple(cols), rows, totals="Sum alle nettverk")
 
@@ -230,7 +234,7 @@ def _kontakter(c: Consolidation) -> Table:
     for n in c.networks:
         for role, contact in (("Eier", n.report.contacts.owner), ("UH", n.report.contacts.uh)):
             rows.append([n.name, role, contact.name, contact.role, contact.email, contact.invoice_marking])
-    return Table("kontakter", "Kontakter", f"Kontaktpersoner {_year(c)}",
+    return Table("kontakter", "Kontakter", _title("Kontaktpersoner", c),
                  "Kontaktperson for eier og for UH i hvert nettverk som er telt med.", cols, rows)
 
 
@@ -240,7 +244,7 @@ def _avvik(c: Consolidation) -> Table:
             Column("Melding", width=70, wrap=True))
     rows = [[sf.file, sf.network, sf.finding.sheet, sf.finding.cell, SEVERITY_LABELS[sf.finding.severity],
              sf.finding.code, sf.finding.message] for sf in c.findings]
-    return Table("avvik", "Avvik", f"Avvik {_year(c)}",
+    return Table("avvik", "Avvik", _title("Avvik", c),
                  "Alle feil, advarsler og merknader fra alle filene, også filer som ikke er telt med.", cols, rows)
 
 
@@ -254,7 +258,7 @@ def _kilder(c: Consolidation) -> Table:
         r = s.report
         rows.append([s.name, s.status.label, s.network, r.form_version if r else None, r.year if r else None,
                      s.errors, s.warnings, s.saved_at, s.reason, s.sha256])
-    return Table("kilder", "Kilder", f"Kilder {_year(c)}",
+    return Table("kilder", "Kilder", _title("Kilder", c),
                  "Hver fil som ble lest, med hva som skjedde med den. Bare «Importert» og «Importert med feil» er telt med.",
                  cols, rows)
 
