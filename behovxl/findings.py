@@ -7,6 +7,7 @@ never wording.
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import Any
 
@@ -137,7 +138,7 @@ class Finding(BaseModel):
 
     @property
     def rank(self) -> tuple:
-        return (_RANK[self.severity], self.sheet or "", _cell_key(self.cell), self.code)
+        return (_RANK[self.severity], _sheet_key(self.sheet), _cell_key(self.cell), self.code)
 
 
 def finding(code: Code, *, sheet=None, cell=None, path=None, found=None, expected=None,
@@ -158,6 +159,20 @@ def kr(value: Any) -> Any:
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: f.rank)
+
+
+def _sheet_key(sheet: str | None) -> tuple:
+    """Sheets in workbook order: file-level first, then the form's sheets as the definition orders them."""
+    if not sheet:
+        return (0, 0, "")
+    from .definition import current
+
+    names = current().data["sheets"]
+    order = [names[k].split("{")[0] for k in ("guide", "partnership", "measure", "summary")]
+    match = re.fullmatch(r"(.*?)(\d+)", sheet)
+    stem, number = (match.group(1), int(match.group(2))) if match else (sheet, 0)
+    rank = order.index(stem) + 1 if stem in order else len(order) + 1
+    return (rank, number, sheet)
 
 
 def _cell_key(cell: str | None) -> tuple:

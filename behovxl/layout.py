@@ -23,7 +23,21 @@ SUMMARY_WIDTHS = (6, 44, 26, 18, 18, 16, 16, 14, 6, 6, 6)
 LONG_TEXT_HEIGHT = 96
 SHORT_SPANS = {"amount": 1, "integer": 1, "choice": 1}
 
+LINE_HEIGHT = 15
+MAX_ROW_HEIGHT = 409  # Excel's limit
+
 # ---------------------------------------------------------------- public API
+
+
+def text_height(text: str, width: float, minimum: float = LINE_HEIGHT) -> float:
+    """Row height (points) that shows `text` wrapped in a cell `width` characters wide."""
+    per_line = max(int(width * 1.1), 1)
+    lines = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+    return min(max(minimum, lines * LINE_HEIGHT + 3), MAX_ROW_HEIGHT)
+
+
+def span_width(widths: tuple[int, ...], col: int, span: int) -> float:
+    return float(sum(widths[col : col + span]))
 
 
 @dataclass(frozen=True)
@@ -210,7 +224,7 @@ def _fields_block(cur: _Cursor, block: dict[str, Any], prefix: str) -> None:
         label = cur.form.text(spec["label"])
         if spec["type"] == "long_text":
             cur.static(label, "question", span=5)
-            cur.sheet.heights[cur.row] = 32 if len(label) > 90 else 18
+            cur.sheet.heights[cur.row] = text_height(label, span_width(cur.sheet.widths, 0, 5), 18)
             cur.row += 1
             cur.input(path, spec, 0, 5, label)
             cur.sheet.heights[cur.row] = LONG_TEXT_HEIGHT
@@ -218,8 +232,9 @@ def _fields_block(cur: _Cursor, block: dict[str, Any], prefix: str) -> None:
             cur.static(label, "label")
             span = SHORT_SPANS.get(spec["type"], 1 if spec["type"] == "yes_no" else 4)
             cur.input(path, spec, 1, span, label)
-            if len(label) > 40:
-                cur.sheet.heights[cur.row] = 30
+            height = text_height(label, cur.sheet.widths[0])
+            if height > LINE_HEIGHT:
+                cur.sheet.heights[cur.row] = height
         cur.row += 1
     cur.gap()
 
@@ -248,10 +263,13 @@ def _table_block(cur: _Cursor, block: dict[str, Any], prefix: str) -> None:
     columns = block["columns"]
     spans = _spans(columns)
     cur.static(block.get("row_label_header", ""), "colhead")
-    col = 1
+    col, height = 1, float(LINE_HEIGHT)
     for spec, span in zip(columns, spans):
-        cur.static(cur.form.text(spec["label"]), "colhead", col=col, span=span)
+        label = cur.form.text(spec["label"])
+        cur.static(label, "colhead", col=col, span=span)
+        height = max(height, text_height(label, span_width(cur.sheet.widths, col, span) * 0.8))
         col += span
+    cur.sheet.heights[cur.row] = height
     cur.row += 1
     tall = any(c["type"] == "long_text" for c in columns)
     for seg, label in _table_rows(cur.form, block):
@@ -399,7 +417,7 @@ def _summary_measures(cur: _Cursor, spec: dict[str, Any]) -> None:
     for n in range(1, cur.form.measures + 1):
         cur.static(str(n), "rowlabel")
         for col, key in enumerate(MEASURE_COLUMNS[1:], start=1):
-            cur.formula(f"summary.measures.{n}.{key}", col, styles.get(key, "amount"))
+            cur.formula(f"summary.measures.{n}.{key}", col, styles.get(key, "quiet"))
         for col, key in enumerate(MEASURE_FLAGS, start=8):
             cur.formula(f"summary.measures.{n}.{key}", col, "integer")
         cur.row += 1
@@ -411,6 +429,7 @@ def _summary_schemes(cur: _Cursor, spec: dict[str, Any]) -> None:
     cur.row += 1
     for col, label in enumerate(spec["scheme_columns"], start=1):
         cur.static(label, "colhead", col=col)
+    cur.sheet.heights[cur.row] = max(text_height(lab, cur.sheet.widths[c] * 0.8) for c, lab in enumerate(spec["scheme_columns"], 1))
     cur.row += 1
     for scheme in cur.form.definition.schemes:
         cur.static(scheme.label, "rowlabel", col=1)

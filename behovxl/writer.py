@@ -14,7 +14,7 @@ import xlsxwriter
 
 from .definition import Form
 from .formulas import Formula, compute
-from .layout import Input, Layout, SheetLayout, build_layout
+from .layout import LINE_HEIGHT, Input, Layout, SheetLayout, build_layout, span_width, text_height
 from .models import Report
 from .paths import cell_value, value_at
 from .protect import lock_structure
@@ -79,6 +79,8 @@ _INPUT_STYLES: dict[str, dict[str, Any]] = {
 
 _FORMULA_STYLES: dict[str, dict[str, Any]] = {
     "amount": {"num_format": AMOUNT_FORMAT, "bg_color": FORMULA_FILL, "border": 1, "border_color": "#BFBFBF"},
+    # Zero shown as a dash: the summary's rows for measure sheets left empty stay quiet.
+    "quiet": {"num_format": AMOUNT_FORMAT + ';-' + AMOUNT_FORMAT + ';"–"', "bg_color": FORMULA_FILL, "border": 1, "border_color": "#BFBFBF"},
     "total": {"num_format": AMOUNT_FORMAT, "bg_color": FORMULA_FILL, "bold": True, "border": 1, "border_color": "#7F7F7F"},
     "integer": {"num_format": "0", "bg_color": FORMULA_FILL, "border": 1, "border_color": "#BFBFBF"},
     "text": {"bg_color": FORMULA_FILL, "border": 1, "border_color": "#BFBFBF", "text_wrap": True},
@@ -111,7 +113,7 @@ class _Writer:
         ws = self.book.add_worksheet(sl.name)
         for col, width in enumerate(sl.widths):
             ws.set_column(col, col, width, None, {"hidden": col in sl.hidden_cols})
-        for row, height in sl.heights.items():
+        for row, height in self._heights(sl).items():
             ws.set_row(row, height)
         for static in sl.statics:
             self._merge_or_write(ws, static.row, static.col, static.span, static.text, self.static_fmt[static.style])
@@ -120,6 +122,16 @@ class _Writer:
         for slot in sl.formulas:
             self._formula(ws, slot)
         self._finish(ws, sl)
+
+    def _heights(self, sl: SheetLayout) -> dict[int, float]:
+        """The layout's row heights, raised where a pre-filled text needs more room."""
+        heights = dict(sl.heights)
+        for field in sl.inputs:
+            value = value_at(self.report, field.path)
+            if isinstance(value, str) and field.type in ("text", "long_text"):
+                need = text_height(value, span_width(sl.widths, field.col, field.span))
+                heights[field.row] = max(heights.get(field.row, LINE_HEIGHT), need)
+        return dict(sorted(heights.items()))
 
     def _merge_or_write(self, ws, row: int, col: int, span: int, text: str, fmt) -> None:
         if span > 1:
