@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -156,6 +157,47 @@ def checks(fmt: str) -> None:
     else:
         for row in rows:
             click.echo(f"{row['code']:<32} {row['severity']:<8} {row['description']}")
+
+
+@main.command(name="consolidate")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The regional workbook (.xlsx) to write.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path, dir_okay=False), help="Also write every report, source and finding to this JSON file.")
+@click.option("--csv", "csv_dir", type=click.Path(path_type=Path, file_okay=False), help="Also write one CSV file per sheet into this folder.")
+@click.option("--year", type=int, default=None, help="The round's year (default: the year most workbooks are for).")
+@click.pass_context
+def consolidate(ctx: click.Context, inputs: tuple[Path, ...], output: Path, json_path: Path | None, csv_dir: Path | None, year: int | None) -> None:
+    """Consolidate returned workbooks into one regional workbook.
+
+    INPUTS are workbooks or folders (searched recursively for .xlsx). Every file
+    is listed on the sheet «Kilder»: imported, imported with errors, rejected,
+    duplicate or superseded. Exit code 0: all imported without errors; 1: a file
+    has errors or was not imported; 2: wrong usage, e.g. no workbooks found.
+
+    Example:
+
+        behovxl consolidate innkommet/ -o regional-2026.xlsx --json alle.json --csv csv/
+    """
+    from .consolidate import consolidate as consolidate_inputs
+    from .regional import write_regional
+
+    progress = None
+    if sys.stderr.isatty():
+        progress = lambda total: click.progressbar(length=total, label="Leser arbeidsbøker", file=sys.stderr)  # noqa: E731
+    try:
+        result = consolidate_inputs(list(inputs), year=year, progress=progress, skip=[output, *([json_path] if json_path else [])])
+        if result.exit_code == 2:
+            raise click.UsageError(result.problem)
+        written = write_regional(result, output, json_path, csv_dir)
+    except BehovxlError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(str(output))
+    if json_path:
+        click.echo(str(json_path))
+    if csv_dir:
+        click.echo(f"{csv_dir}{os.sep} ({len(written) - 1 - bool(json_path)} CSV files)")
+    click.echo(result.summary(), err=True)
+    ctx.exit(result.exit_code)
 
 
 @main.command()

@@ -89,6 +89,10 @@ class BatchCode(str, Enum):
     def template(self) -> str:
         return _BATCH_CATALOGUE[self][1]
 
+    @property
+    def title(self) -> str:
+        return _BATCH_TITLES[self]
+
     def finding(self, **values: Any) -> Finding:
         return Finding(code=self.value, severity=self.severity, message=self.template.format(**values),
                        found=values.get("found"), expected=values.get("expected"))
@@ -109,6 +113,16 @@ _BATCH_CATALOGUE: dict[BatchCode, tuple[Severity, str]] = {
                                        "Bekreft med nettverket hvilken som gjelder."),
     BatchCode.OWNER_IN_TWO_NETWORKS: (W, "Eieren «{owner}» er med i flere nettverk i {scheme}: {networks}. "
                                          "Sjekk at eieren ikke får midler to ganger."),
+}
+
+_BATCH_TITLES = {
+    BatchCode.READ_FAILED: "consolidate: a file the reader could not process.",
+    BatchCode.NETWORK_MISSING: "consolidate: a workbook that names no network.",
+    BatchCode.OTHER_YEAR: "consolidate: a workbook for another round's year.",
+    BatchCode.DUPLICATE_FILE: "consolidate: the same file (same SHA-256) given twice.",
+    BatchCode.SUPERSEDED: "consolidate: an older submission from a network that sent a newer one.",
+    BatchCode.SEVERAL_SUBMISSIONS: "consolidate: the counted submission of a network that sent several.",
+    BatchCode.OWNER_IN_TWO_NETWORKS: "consolidate: an owner in two networks for the same scheme.",
 }
 
 

@@ -56,7 +56,11 @@ def reports_json(results: list[ReadResult]) -> str:
 
 
 def catalogue() -> list[dict]:
-    return [{"code": c.value, "severity": c.severity.value, "description": c.title, "message": c.template} for c in Code]
+    """Every finding code: the reader's and checks' (`Code`), then consolidation's (`BatchCode`)."""
+    from .consolidate import BatchCode
+
+    codes: list = [*Code, *BatchCode]
+    return [{"code": c.value, "severity": c.severity.value, "description": c.title, "message": c.template} for c in codes]
 
 
 def catalogue_markdown() -> str:
