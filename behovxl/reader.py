@@ -97,8 +97,8 @@ def open_workbook(data: bytes) -> OpenWorkbook:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise UnreadableWorkbookError(finding(Code.NOT_XLSX))
     try:
-        formulas = load_workbook(io.BytesIO(data), data_only=False)
-        values = load_workbook(io.BytesIO(data), data_only=True)
+        formulas = _Grid.load(data, data_only=False)
+        values = _Grid.load(data, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged package
         raise UnreadableWorkbookError(finding(Code.CORRUPT, detail=type(exc).__name__)) from None
     form = _identify(formulas)
@@ -125,6 +125,58 @@ def read_inputs(book: OpenWorkbook) -> tuple[Report, list[Finding]]:
 def label_of(spec: Input) -> str:
     """How a finding names an input: where it is and what it asks."""
     return f"{spec.sheet}!{spec.cell} ({spec.label})"
+
+
+# ---------------------------------------------------------------- loading
+
+
+class _Sheet:
+    """One sheet's cell values by (row, col), 1-based as openpyxl counts."""
+
+    def __init__(self, title: str, cells: dict[tuple[int, int], Any]) -> None:
+        self.title, self._cells = title, cells
+
+    def cell(self, row: int, col: int) -> Any:
+        return _Value(self._cells.get((row, col)))
+
+
+@dataclass(frozen=True)
+class _Value:
+    value: Any
+
+
+class _Grid:
+    """A workbook's values, read once in openpyxl's read-only mode.
+
+    The full mode builds a styled object for every merged cell, which made reading
+    a form three times slower; we only ever need values.
+    """
+
+    def __init__(self, sheets: list[_Sheet]) -> None:
+        self.worksheets = sheets
+        self.sheetnames = [s.title for s in sheets]
+        self._by_name = {s.title: s for s in sheets}
+
+    def __getitem__(self, name: str) -> _Sheet:
+        return self._by_name[name]
+
+    @classmethod
+    def load(cls, data: bytes, data_only: bool) -> _Grid:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+        try:
+            return cls([_Sheet(ws.title, _cells(ws)) for ws in book.worksheets])
+        finally:
+            book.close()
+
+
+def _cells(ws) -> dict[tuple[int, int], Any]:
+    ws.reset_dimensions()  # a writer's <dimension> may be wrong; read every stored cell
+    cells: dict[tuple[int, int], Any] = {}
+    for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                cells[(r, c)] = value
+    return cells
 
 
 # ---------------------------------------------------------------- identification
