@@ -27,15 +27,17 @@ _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]{2,}$")
 # ---------------------------------------------------------------- public API
 
 
-def check_report(book: OpenWorkbook, report: Report) -> list[Finding]:
-    findings = check_formulas(book, report)
+def check_report(book: OpenWorkbook, report: Report, seen: Report | None = None) -> list[Finding]:
+    """`seen` is the report as the workbook's formulas see it (text numbers left out)."""
+    findings = check_formulas(book, report, seen)
     findings += reconcile(book.layout, report)
     return findings
 
 
-def check_formulas(book: OpenWorkbook, report: Report) -> list[Finding]:
+def check_formulas(book: OpenWorkbook, report: Report, seen: Report | None = None) -> list[Finding]:
     """Every formula cell holds the template's formula and a cached value that is right."""
     expected = compute(book.layout, report)
+    explained = compute(book.layout, seen) if seen is not None and seen is not report else expected
     findings: list[Finding] = []
     cached_seen = 0
     for key, slot in book.layout.formulas.items():
@@ -54,7 +56,7 @@ def check_formulas(book: OpenWorkbook, report: Report) -> list[Finding]:
         if cached is None:
             continue  # saved without cached values (a script, or an empty text result)
         cached_seen += 1
-        if not _same(cached, want.value):
+        if not _same(cached, want.value) and not _same(cached, explained[key].value):
             findings.append(finding(Code.STALE_VALUE, found=_plain(cached), expected=want.value, **where))
     if cached_seen == 0:
         findings.append(finding(Code.NO_CACHED_VALUES))
@@ -86,7 +88,8 @@ def slot_label(layout: Layout, slot: FormulaSlot) -> str:
     """'Oppsummering!F20 (Kompetanseløftet, UH)': the cell, its row label and column header."""
     sheet = layout.sheet(slot.sheet)
     row_labels = [s for s in sheet.statics if s.row == slot.row and s.col < slot.col]
-    heads = [s for s in sheet.statics if s.style == "colhead" and s.col == slot.col and s.row < slot.row]
+    block_start = max((s.row for s in sheet.statics if s.style == "heading" and s.row < slot.row), default=-1)
+    heads = [s for s in sheet.statics if s.style == "colhead" and s.col == slot.col and block_start < s.row < slot.row]
     names = []
     if row_labels:
         names.append(max(row_labels, key=lambda s: s.col).text)

@@ -90,7 +90,7 @@ _CATALOGUE: dict[Code, tuple[Severity, str, str]] = {
     Code.NOT_OUR_FORM: (E, "Arbeidsboken er ikke et behovsmeldingsskjema fra Statsforvalteren (arket «{sheet}» med skjemainformasjon mangler).", "A workbook that is not one of our forms."),
     Code.UNKNOWN_FORM_VERSION: (E, "Skjemaet «{found}» er ukjent for dette verktøyet. Kjente skjema: {expected}.", "A form id or version we have no definition for."),
     Code.SHEET_MISSING: (E, "Arket «{sheet}» mangler eller har fått nytt navn. Feltene på arket er ikke lest.", "A sheet of the form is missing or renamed."),
-    Code.TEXT_NUMBER: (W, "{label}: tallet er skrevet som tekst («{found}») og er lest som {expected}.{remark}", "A number typed as text; parsed and kept."),
+    Code.TEXT_NUMBER: (W, "{label}: tallet er skrevet som tekst («{found}») og er lest som {expected}. Skjemaets egne summer tar ikke med tekst; skriv beløpet som et tall.{remark}", "A number typed as text; parsed and kept."),
     Code.PLACEHOLDER: (W, "{label}: feltet inneholder hjelpeteksten «{found}» og er lest som tomt.", "A Word placeholder counted as empty."),
     Code.UNPARSEABLE_NUMBER: (E, "{label}: «{found}» er ikke et tall. Skriv et helt tall{unit}, uten tekst.", "Text in a number cell that cannot be read as a number."),
     Code.FRACTIONAL_AMOUNT: (E, "{label}: «{found}» er ikke et helt tall. Skriv hele {unit_plain}.", "A number with decimals where whole numbers are required."),

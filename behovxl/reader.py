@@ -26,7 +26,7 @@ from .findings import Code, Finding, Severity, finding
 from .layout import IDENTITY_KEYS, Input, Layout, build_layout
 from .models import Report
 from .numbers import is_placeholder, parse_whole_number
-from .paths import choice_key, report_from_values
+from .paths import choice_key, report_from_values, value_at
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -77,7 +77,7 @@ def read_workbook(path: Path) -> ReadResult:
     except UnreadableWorkbookError as exc:
         return _unreadable(path, digest, exc.args[0])
     report, findings = read_inputs(book)
-    findings += check_report(book, report)
+    findings += check_report(book, report, as_spreadsheet_sees_it(book, report, findings))
     status = "errors" if any(f.severity == Severity.ERROR for f in findings) else "ok"
     return ReadResult(path, digest, status, report, findings, book.saved_at)
 
@@ -120,6 +120,20 @@ def read_inputs(book: OpenWorkbook) -> tuple[Report, list[Finding]]:
     identity = {"form_id": d.form_id, "form_version": d.version, "year": book.form.year,
                 "network_id": book.form.network or None}
     return report_from_values(book.layout, values, identity), findings
+
+
+def as_spreadsheet_sees_it(book: OpenWorkbook, report: Report, findings: list[Finding]) -> Report:
+    """The report with numbers typed as text left out, as the workbook's own SUMs leave them out.
+
+    A cached total that matches this report is explained by the text number, which
+    has its own finding; it is not reported again as a stale value.
+    """
+    as_text = {f.path for f in findings if f.code == Code.TEXT_NUMBER.value}
+    if not as_text:
+        return report
+    values = {path: (None if path in as_text else value_at(report, path)) for path in book.layout.inputs}
+    identity = {k: getattr(report, k) for k in ("form_id", "form_version", "year", "network_id")}
+    return report_from_values(book.layout, values, identity)
 
 
 def label_of(spec: Input) -> str:
