@@ -348,13 +348,15 @@ def _draw_blocks(cur: _Cursor, blocks: list[dict[str, Any]], prefix: str) -> Non
 
 
 def _guide(form: Form) -> SheetLayout:
-    sheet = SheetLayout(form.sheet("guide"), (110,))
+    # One column as wide as an A4 portrait page, so the guide prints at full size.
+    sheet = SheetLayout(form.sheet("guide"), (76,))
     cur = _Cursor(form, sheet)
     guide = form.data["guide"]
     cur.title(form.data["form"]["title"], form.text(guide["title"]))
+    sheet.heights[0] = 44
     for text in guide["paragraphs"]:
         cur.static(form.text(text), "paragraph")
-        sheet.heights[cur.row] = 15 * (1 + len(form.text(text)) // 100)
+        sheet.heights[cur.row] = text_height(form.text(text), 76 * 0.95) + 4
         cur.row += 1
     cur.gap()
     facts = [

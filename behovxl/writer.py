@@ -55,7 +55,7 @@ _OPTIONS = {
 }
 
 _STYLES: dict[str, dict[str, Any]] = {
-    "title": {"bold": True, "font_size": 16, "font_color": HEAD_FILL, "valign": "vcenter"},
+    "title": {"bold": True, "font_size": 16, "font_color": HEAD_FILL, "valign": "vcenter", "text_wrap": True},
     "subtitle": {"italic": True, "font_color": "#595959"},
     "heading": {"bold": True, "font_size": 12, "font_color": "#FFFFFF", "bg_color": HEAD_FILL, "valign": "vcenter"},
     "question": {"bold": True, "text_wrap": True, "valign": "bottom"},
@@ -64,7 +64,7 @@ _STYLES: dict[str, dict[str, Any]] = {
     "colhead": {"bold": True, "bg_color": COLHEAD_FILL, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"},
     "total": {"bold": True, "valign": "vcenter"},
     "paragraph": {"text_wrap": True, "valign": "top"},
-    "fact": {"bold": True},
+    "fact": {"bold": True, "text_wrap": True},
     "plain": {},
 }
 

@@ -199,3 +199,18 @@ def test_cli_schema_is_json_schema():
 def test_every_command_has_help_with_an_example():
     for name, command in main.commands.items():
         assert command.help and "Example" in command.help, name
+
+
+def test_cli_generate_roster_from_xlsx(tmp_path):
+    import xlsxwriter
+
+    roster = tmp_path / "roster.xlsx"
+    book = xlsxwriter.Workbook(str(roster))
+    ws = book.add_worksheet()
+    for r, row in enumerate([["network", "owners", "uh_email"], ["Nett Æ", "Bodø", "uh@nord.no"], ["Nett B", "Fauske", "feil"]]):
+        for c, value in enumerate(row):
+            ws.write_string(r, c, value)
+    book.close()
+    result = CliRunner().invoke(main, ["generate", "--roster", str(roster), "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 1
+    assert "rad 3: «feil» i kolonnen «uh_email»" in result.output
