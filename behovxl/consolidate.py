@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from . import definition as definitions
-from .findings import Finding, Severity, sort_findings
+from .findings import Finding, Severity, count, sort_findings
 from .models import Report
 from .reader import ReadResult, read_workbook
 
@@ -148,11 +148,11 @@ class Source:
 
     @property
     def errors(self) -> int:
-        return sum(f.severity == Severity.ERROR for f in self.findings)
+        return count(self.findings, Severity.ERROR)
 
     @property
     def warnings(self) -> int:
-        return sum(f.severity == Severity.WARNING for f in self.findings)
+        return count(self.findings, Severity.WARNING)
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,10 @@ def kr(value: Any) -> Any:
     return f"{value:,}".replace(",", "\u00a0")
 
 
+def count(findings: list[Finding], severity: Severity) -> int:
+    return sum(f.severity == severity for f in findings)
+
+
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: f.rank)
 

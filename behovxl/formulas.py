@@ -116,7 +116,6 @@ class _Builder:
         for n in range(1, self.form.measures + 1):
             m = self.report.measure(n)
             k = f"summary.measures.{n}."
-            row = lambda key: self.slot(k + key, on)  # noqa: E731
             for key, path in (("name", "name"), ("scheme", "scheme"), ("coordinator", "needs_coordinator")):
                 src = self.inp(f"measures.{n}.{path}", on)
                 self.put(k + key, f'IF({src}="","",{src})', self._text_value(m, path))
@@ -124,13 +123,14 @@ class _Builder:
                 src_key = {"owner": "owner_amount", "uh": "uh_amount", "total": "total"}[key]
                 self.put(k + key, self.slot(f"measures.{n}.{src_key}", on), getattr(m, src_key) if m else 0)
             self.put(k + "cofunding", self.inp(f"measures.{n}.cofunding", on), (m.cofunding or 0) if m else 0)
-            name, total = self.inp(f"measures.{n}.name", on), row("total")
+            name, total = self.inp(f"measures.{n}.name", on), self.slot(k + "total", on)
             filled = bool(m and (m.name or m.total))
             self.put(k + "filled", f'IF(OR({name}<>"",{total}<>0),1,0)', int(filled))
-            self.put(k + "missing_scheme", f'IF(AND({total}<>0,{row("scheme")}=""),1,0)', int(bool(m and m.total and not m.scheme)))
+            scheme, cofunding = self.slot(k + "scheme", on), self.slot(k + "cofunding", on)
+            self.put(k + "missing_scheme", f'IF(AND({total}<>0,{scheme}=""),1,0)', int(bool(m and m.total and not m.scheme)))
             req = self.slot(f"measures.{n}.required_cofunding", on)
             low = bool(m) and (m.cofunding or 0) < required_cofunding(self.layout, m)
-            self.put(k + "low_cofunding", f"IF({row('cofunding')}<{req},1,0)", int(low))
+            self.put(k + "low_cofunding", f"IF({cofunding}<{req},1,0)", int(low))
 
     def _text_value(self, m: Measure | None, path: str) -> str:
         if m is None:

@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from . import definition as definitions
 from .definition import Form
 from .errors import UnknownFormError, UnreadableWorkbookError
-from .findings import Code, Finding, Severity, finding
+from .findings import Code, Finding, Severity, count, finding
 from .layout import IDENTITY_KEYS, Input, Layout, build_layout
 from .models import Report
 from .numbers import is_placeholder, parse_whole_number
@@ -44,11 +44,11 @@ class ReadResult:
 
     @property
     def errors(self) -> int:
-        return sum(f.severity == Severity.ERROR for f in self.findings)
+        return count(self.findings, Severity.ERROR)
 
     @property
     def warnings(self) -> int:
-        return sum(f.severity == Severity.WARNING for f in self.findings)
+        return count(self.findings, Severity.WARNING)
 
 
 @dataclass
