@@ -15,6 +15,7 @@ document dates, in-memory zip entries with fixed timestamps, sorted rows).
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -278,7 +279,7 @@ def _lines(text: str, width: float) -> int:
     total = 0
     for paragraph in text.split("\n"):
         used, lines = 0, 1
-        for word in paragraph.split():
+        for word in re.findall(r"[^\s-]+-?|-", paragraph):  # spreadsheets also break after a hyphen
             size = len(word)
             if used and used + 1 + size > room:
                 lines, used = lines + 1, 0
