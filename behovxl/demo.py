@@ -89,7 +89,7 @@ def summary(result: DemoResult) -> str:
         grand += owner + coord + uh
         lines.append(f"  {label:<25} eier {_kr(owner):>12}  koordinator {_kr(coord):>10}  UH {_kr(uh):>12}  totalt {_kr(owner + coord + uh):>12}")
     lines.append(f"  {'Sum':<25} {'':>69}totalt {_kr(grand):>12}")
-    lines += ["", "Findings in the returned workbooks: " + ", ".join(f"{n} {k}" for k, n in result.findings.items())]
+    lines += ["", "Findings in the returned workbooks: " + ", ".join(f"{k}s {n}" if k != "info" else f"{k} {n}" for k, n in result.findings.items())]
     lines += [
         "",
         "Files:",
