@@ -22,6 +22,8 @@ from .paths import value_at
 if TYPE_CHECKING:
     from .reader import OpenWorkbook
 
+from .reader import Formula
+
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]{2,}$")
 
 # ---------------------------------------------------------------- public API
@@ -46,7 +48,7 @@ def check_formulas(book: OpenWorkbook, report: Report, seen: Report | None = Non
         found = book.formulas[slot.sheet].cell(slot.row + 1, slot.col + 1).value
         want = expected[key]
         where = {"sheet": slot.sheet, "cell": slot.cell, "label": slot_label(book.layout, slot)}
-        if not (isinstance(found, str) and found.startswith("=")):
+        if not isinstance(found, Formula):
             findings.append(finding(Code.FORMULA_REPLACED, found=_plain(found), expected=want.value, **where))
             continue
         if normalize_formula(found) != normalize_formula(want.text):

@@ -183,13 +183,18 @@ class _Grid:
             book.close()
 
 
+class Formula(str):
+    """A cell's formula text ("=SUM(B2:B9)"), told apart from text that merely starts with "="."""
+
+
 def _cells(ws) -> dict[tuple[int, int], Any]:
     ws.reset_dimensions()  # a writer's <dimension> may be wrong; read every stored cell
     cells: dict[tuple[int, int], Any] = {}
-    for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
-        for c, value in enumerate(row, start=1):
+    for row in ws.iter_rows():
+        for cell in row:
+            value = getattr(cell, "value", None)
             if value is not None:
-                cells[(r, c)] = value
+                cells[(cell.row, cell.column)] = Formula(value) if cell.data_type == "f" else value
     return cells
 
 
@@ -249,7 +254,7 @@ def _unreadable(path: Path, digest: str, problem: Finding) -> ReadResult:
 def _read_input(book: OpenWorkbook, spec: Input, findings: list[Finding]) -> Any:
     raw = book.formulas[spec.sheet].cell(spec.row + 1, spec.col + 1).value
     where = {"sheet": spec.sheet, "cell": spec.cell, "path": spec.path, "label": label_of(spec)}
-    if isinstance(raw, str) and raw.startswith("="):
+    if isinstance(raw, Formula):
         cached = book.values[spec.sheet].cell(spec.row + 1, spec.col + 1).value
         findings.append(finding(Code.FORMULA_IN_INPUT, found=raw, expected=cached, **where))
         raw = cached

@@ -194,6 +194,16 @@ def test_unreadable_file_has_one_finding_and_no_report(tmp_path):
     assert result.status == "unreadable" and result.report is None and len(result.findings) == 1
 
 
+def test_text_that_looks_like_a_formula_reads_back_as_text(tmp_path):
+    report = example_report("salten")
+    report.measures[0].name = '=HYPERLINK("http://x","klikk")'
+    report.partnership.owners = "@SUM(1,2)"
+    report.measures[1].owner_lines[0].description = "-1+2"
+    result = read_bytes(tmp_path, prefilled(report))
+    assert result.findings == []
+    assert result.report.model_dump() == report.model_dump()
+
+
 def test_text_number_is_kept(tmp_path, good):
     result = read_bytes(tmp_path, edited(good, {inp("measures.1.owner_lines.1.amount"): "406 644,-"}))
     assert result.report.measure(1).owner_lines[0].amount == 406644
@@ -218,7 +228,9 @@ def test_formula_normalisation_ignores_libreoffice_rewrites():
 # ---------------------------------------------------------------- round trip
 
 
-_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp", "Co")), min_size=1, max_size=40).map(str.strip).filter(bool)
+_plain_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp", "Co")), min_size=1, max_size=40).map(str.strip).filter(bool)
+# Text that looks like a formula must come back as the same text.
+_text = _plain_text | _plain_text.map(lambda t: "=" + t) | st.sampled_from(["=HYPERLINK(\"http://x\")", "@SUM(1,2)", "+47 12 34 56 78", "-1+2"])
 _opt_text = st.none() | _text
 _amount = st.none() | st.integers(0, 5_000_000)
 _yes_no = st.none() | st.booleans()
