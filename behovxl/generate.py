@@ -54,7 +54,8 @@ def generate_from_report(path: Path, report: Report, measures: int | None = None
     """A workbook pre-filled from a report, in the report's own form version."""
     definition = definitions.lookup(report.form_id, report.form_version)
     needed = max([m.number for m in report.measures] + [measures or definition.data["form"]["default_measures"]])
-    form = Form(definition, report.year, needed, report.network_id or report.partnership.network or "", deadline)
+    # The recorded network is the report's own; the header falls back to the typed name.
+    form = Form(definition, report.year, needed, report.network_id or "", deadline)
     write_atomic(path, workbook_bytes(form, report))
     return path
 

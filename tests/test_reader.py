@@ -19,12 +19,19 @@ from behovxl.cli import main
 from behovxl.findings import Code, Severity
 from behovxl.models import (
     BudgetLine,
+    Codetermination,
+    Contact,
+    Contacts,
     ContinuationEstimate,
     CoordinatorRequest,
     Duration,
     Measure,
+    Participant,
     Partner,
+    Partnership,
+    PreviousRound,
     Report,
+    Units,
 )
 from behovxl.reader import read_workbook
 
@@ -256,6 +263,14 @@ def reports(draw) -> Report:
     return Report(
         form_id="behovsmelding-lokal-kompetanseutvikling", form_version="1", year=draw(st.integers(2024, 2030)),
         network_id=draw(_opt_text), declared_measures=draw(st.none() | st.integers(0, 20)), background=draw(_opt_text),
+        partnership=Partnership(network=draw(_opt_text), owners=draw(_opt_text), uh=draw(_opt_text),
+                                schemes={k: draw(_yes_no) for k in ("rekom", "dekom", "kompetanseloftet")},
+                                several_owners=draw(_yes_no), several_uh=draw(_yes_no), several_schemes=draw(_yes_no)),
+        contacts=Contacts(owner=Contact(name=draw(_opt_text), role=draw(_opt_text), email=draw(_opt_text), invoice_marking=draw(_opt_text)),
+                          uh=Contact(name=draw(_opt_text), email=draw(_opt_text))),
+        continuation=PreviousRound(continues=draw(_yes_no), measures=draw(_opt_text), progress=draw(_opt_text)),
+        codetermination=Codetermination(discussed=draw(_yes_no), participants=[Participant(role=draw(_opt_text), name=draw(_text)) for _ in range(draw(st.integers(0, 3)))]),
+        units=Units(municipal_kindergartens=draw(st.none() | st.integers(0, 99)), pp_services=draw(st.none() | st.integers(0, 9)), note=draw(_opt_text)),
         partners=[Partner(name=draw(_text), contact=draw(_opt_text), kind=draw(st.sampled_from(["owner", "uh", None]))) for _ in range(draw(st.integers(0, 9)))],
         coordinator={k: CoordinatorRequest(amount=draw(_amount), duties=draw(_opt_text)) for k in ("rekom", "dekom", "kompetanseloftet")},
         measures=measures,
@@ -270,7 +285,7 @@ def _normal(report: Report) -> dict:
     return data
 
 
-@settings(max_examples=15, deadline=None, phases=[Phase.explicit, Phase.generate],
+@settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(report=reports())
 def test_random_report_round_trips(tmp_path, report):
