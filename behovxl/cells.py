@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-_A1 = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
-
 
 def col_letter(col: int) -> str:
     """0-based column index to letters: 0 -> A, 26 -> AA."""
@@ -24,18 +22,6 @@ def a1(row: int, col: int) -> str:
 
 def abs_a1(row: int, col: int) -> str:
     return f"${col_letter(col)}${row + 1}"
-
-
-def rowcol(ref: str) -> tuple[int, int]:
-    """"B3" to 0-based (row, col)."""
-    match = _A1.match(ref.upper())
-    if not match:
-        raise ValueError(f"not a cell reference: {ref!r}")
-    letters, digits = match.groups()
-    col = 0
-    for ch in letters:
-        col = col * 26 + (ord(ch) - 64)
-    return int(digits) - 1, col - 1
 
 
 def quote_sheet(sheet: str) -> str:

@@ -14,9 +14,6 @@ from typing import Any
 from .cells import a1, abs_a1, quote_sheet, ref
 from .definition import Form
 
-# Field types as the data dictionary names them; "yes_no" is a choice of Ja/Nei.
-DICTIONARY_TYPES = ("text", "long_text", "amount", "integer", "choice", "email")
-
 # The grid every form sheet is drawn on: label column A, input columns B..E.
 FORM_WIDTHS = (34, 18, 34, 18, 34)
 SUMMARY_WIDTHS = (6, 44, 26, 18, 18, 16, 16, 14, 6, 6, 6)
@@ -141,9 +138,6 @@ class Layout:
         n = len(self.form.data["lists"][list_name])
         sheet = quote_sheet(self.form.sheet("lists"))
         return f"{sheet}!{abs_a1(1, col)}:{abs_a1(n, col)}"
-
-    def identity_rows(self) -> dict[str, int]:
-        return {key: row for row, key in enumerate(IDENTITY_KEYS)}
 
 
 IDENTITY_KEYS = ("form_id", "form_version", "year", "network", "measures", "generator")
