@@ -13,18 +13,16 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .findings import CONTACT_REQUIRED, Code, Finding, Severity, finding
+from .findings import CONTACT_REQUIRED, Code, Finding, Severity, finding, kr
 from .formulas import compute, required_cofunding
 from .layout import FormulaSlot, Input, Layout
-from .models import Measure, Report
+from .models import Measure, Report, is_email
 from .paths import value_at
 
 if TYPE_CHECKING:
     from .reader import OpenWorkbook
 
 from .reader import Formula
-
-_EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]{2,}$")
 
 # ---------------------------------------------------------------- public API
 
@@ -164,7 +162,7 @@ def _cofunding(layout: Layout, m: Measure) -> list[Finding]:
 
 
 def _kr(value: int) -> str:
-    return f"{value:,} kr".replace(",", "\u00a0")
+    return f"{kr(value)} kr"
 
 
 def _continuation(layout: Layout, m: Measure) -> list[Finding]:
@@ -276,6 +274,6 @@ def _emails(layout: Layout, report: Report) -> list[Finding]:
     out = []
     for path, spec in layout.inputs.items():
         value = value_at(report, path) if spec.type == "email" else None
-        if value and not _EMAIL.match(value):
+        if value and not is_email(value):
             out.append(_at(layout, path, Code.INVALID_EMAIL, found=value))
     return out

@@ -14,7 +14,7 @@ from .dictionary import render_markdown, render_table
 from .errors import BehovxlError
 from .files import write_atomic
 from .generate import generate_blank, generate_from_report, generate_roster, load_report_file, make_form
-from .inspect import as_json, as_text, catalogue, catalogue_markdown, check_files, exit_code, reports_json
+from .results import as_json, as_text, catalogue, catalogue_markdown, check_files, exit_code, reports_json
 from .layout import build_layout
 from .models import Report
 

@@ -11,7 +11,7 @@ from .consolidate import Consolidation, consolidate, scheme_labels
 from .files import write_atomic
 from .findings import Severity
 from .generate import generate_roster
-from .inspect import as_json, as_text, check_files
+from .results import as_json, as_text, check_files
 from .regional import write_regional
 
 YEAR = 2026

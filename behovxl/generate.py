@@ -16,7 +16,7 @@ from . import definition as definitions
 from .definition import Form
 from .errors import RosterError, UsageError
 from .files import write_atomic
-from .models import Contact, Contacts, Partnership, Report
+from .models import Contact, Contacts, Partnership, Report, is_email
 from .writer import workbook_bytes
 
 ROSTER_COLUMNS = (
@@ -24,7 +24,6 @@ ROSTER_COLUMNS = (
     "owner_contact", "owner_role", "owner_email",
     "uh_contact", "uh_role", "uh_email",
 )
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # ---------------------------------------------------------------- public API
 
@@ -162,7 +161,7 @@ def _entry(path: Path, number: int, record: dict[str, str]) -> RosterEntry:
         raise RosterError(f"{where}: kolonnen «network» er tom. Hver rad trenger nettverkets navn.")
     for key in ("owner_email", "uh_email"):
         value = record.get(key, "")
-        if value and not _EMAIL.match(value):
+        if value and not is_email(value):
             raise RosterError(f"{where}: «{value}» i kolonnen «{key}» er ikke en gyldig e-postadresse (for eksempel navn@kommune.no).")
     for key, value in record.items():
         if len(value) > 255:

@@ -7,7 +7,17 @@ Amounts are whole kroner. A field left empty in the workbook is None. Lists
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+
+
+_EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]{2,}$")
+
+
+def is_email(value: str) -> bool:
+    """An address a mail program can use: one @, a domain with a dot, no spaces or lists."""
+    return bool(_EMAIL.match(value))
 
 
 class _Model(BaseModel):

@@ -178,9 +178,8 @@ class _Writer:
         ws.write_formula(slot.row, slot.col, "=" + formula.text, fmt, formula.value)
         if slot.style == "check":
             ok = self.form.data["summary"]["ok"]
-            cell_range = f"{slot.cell}"
-            ws.conditional_format(cell_range, {"type": "cell", "criteria": "==", "value": f'"{ok}"', "format": self.ok_fmt})
-            ws.conditional_format(cell_range, {"type": "cell", "criteria": "!=", "value": f'"{ok}"', "format": self.bad_fmt})
+            ws.conditional_format(slot.cell, {"type": "cell", "criteria": "==", "value": f'"{ok}"', "format": self.ok_fmt})
+            ws.conditional_format(slot.cell, {"type": "cell", "criteria": "!=", "value": f'"{ok}"', "format": self.bad_fmt})
 
     def _finish(self, ws, sl: SheetLayout) -> None:
         ws.protect("", {"format_rows": True})
