@@ -1,279 +1,294 @@
 """Reconciliation: recompute every figure in Python and say, cell by cell, what does not add up.
 
-Two kinds of check run on every returned workbook:
-- the formula cells: each must still hold the template's formula, and its cached
-  value (where the file has one) must equal the value recomputed from the inputs;
-- the report: counts, schemes, coordinator, co-funding, continuation estimates,
-  flags, priorities and required fields.
+Three kinds of check run on every returned workbook:
+- the formula cells: each must still hold the form's formula, and its cached value
+  (where the file has one) must equal the value recomputed from the inputs;
+- the rules (rules.py), the same expressions the workbook's check area shows;
+- the report: priorities, flags against the partner list, continuation estimates,
+  e-mail addresses and the like, which a spreadsheet formula cannot judge.
+A cached value is never trusted: it is only compared against the recomputation.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .findings import CONTACT_REQUIRED, Code, Finding, Severity, finding, kr
-from .formulas import compute, required_cofunding
+from . import rules
+from .expr import Value, truthy
+from .findings import Finding, Severity, finding, plural
+from .formulas import Env, formula_texts
 from .layout import FormulaSlot, Input, Layout
 from .models import Measure, Report, is_email
-from .paths import value_at
-
-if TYPE_CHECKING:
-    from .reader import OpenWorkbook
-
-from .reader import Formula
+from .numbers import parse_whole_number
+from .owners import owner_names
+from .workbook import Workbook
 
 # ---------------------------------------------------------------- public API
 
 
-def check_report(book: OpenWorkbook, report: Report, seen: Report | None = None) -> list[Finding]:
-    """`seen` is the report as the workbook's formulas see it (text numbers left out)."""
-    findings = check_formulas(book, report, seen)
-    findings += reconcile(book.layout, report)
+def check(book: Workbook, report: Report) -> list[Finding]:
+    """Every finding about a workbook's figures and answers (reading findings come from reader.py)."""
+    env = Env(book.layout, book.raw)
+    findings = check_formulas(book, env)
+    findings += rules.findings(book.layout, env, _Classifier(book))
+    if truthy(env.slot("summary.count.filled")):
+        findings += reconcile(book.layout, report, env)
+    findings += _workbook_findings(book)
     return findings
 
 
-def check_formulas(book: OpenWorkbook, report: Report, seen: Report | None = None) -> list[Finding]:
-    """Every formula cell holds the template's formula and a cached value that is right."""
-    expected = compute(book.layout, report)
-    explained = compute(book.layout, seen) if seen is not None and seen is not report else expected
+def check_formulas(book: Workbook, env: Env) -> list[Finding]:
+    """Every formula cell holds the form's formula and, where cached, the value it computes to."""
+    texts = formula_texts(book.layout)
+    language = book.form.language
     findings: list[Finding] = []
     cached_seen = 0
     for key, slot in book.layout.formulas.items():
-        if slot.sheet not in book.formulas.sheetnames:
+        if slot.sheet in book.missing_sheets:
             continue
-        found = book.formulas[slot.sheet].cell(slot.row + 1, slot.col + 1).value
-        want = expected[key]
-        where = {"sheet": slot.sheet, "cell": slot.cell, "label": slot_label(book.layout, slot)}
-        if not isinstance(found, Formula):
-            findings.append(finding(Code.FORMULA_REPLACED, found=_plain(found), expected=want.value, **where))
+        cell = book.formulas.get(key)
+        want = env.slot(key)
+        where = {"sheet": slot.sheet, "cell": slot.cell, "where": slot_label(book.layout, slot)}
+        if cell is None or cell.formula is None:
+            found = None if cell is None else _plain(cell.value)
+            findings.append(finding("formula-replaced", language=language, found=found, expected=_plain(want), **where))
             continue
-        if normalize_formula(found) != normalize_formula(want.text):
-            findings.append(finding(Code.FORMULA_CHANGED, found=found.lstrip("="), expected=want.text, **where))
+        if normalize_formula(cell.formula) != normalize_formula(texts[key]):
+            findings.append(finding("formula-changed", language=language, found=cell.formula.lstrip("="),
+                                    expected=texts[key], **where))
             continue
-        cached = book.values[slot.sheet].cell(slot.row + 1, slot.col + 1).value
-        if cached is None:
+        if cell.value is None:
             continue  # saved without cached values (a script, or an empty text result)
         cached_seen += 1
-        if not _same(cached, want.value) and not _same(cached, explained[key].value):
-            findings.append(finding(Code.STALE_VALUE, found=_plain(cached), expected=want.value, **where))
+        if not _same(cell.value, want):
+            findings.append(finding("stale-value", language=language, found=_plain(cell.value), expected=_plain(want),
+                                    **where))
     if cached_seen == 0:
-        findings.append(finding(Code.NO_CACHED_VALUES))
+        findings.append(finding("no-cached-values", language=language))
     return findings
 
 
-def reconcile(layout: Layout, report: Report) -> list[Finding]:
-    out: list[Finding] = []
-    for check in (_count, _measures, _priorities, _coordinator, _flags, _scheme_ticks, _required, _emails):
-        out += check(layout, report)
-    return out
+def reconcile(layout: Layout, report: Report, env: Any) -> list[Finding]:
+    """The checks of the report that no spreadsheet formula makes."""
+    c = _Report(layout, report, env)
+    return c.continuation() + c.priorities() + c.flags() + c.scheme_ticks() + c.without_money() + c.emails()
+
+
+_FORMULA_SPACE = re.compile(r'("[^"]*")|\s+|\$')
+_TRAILING_ZEROS = re.compile(r"(\d+\.\d*?)0+\b")
 
 
 def normalize_formula(text: str) -> str:
-    """A formula as compared: LibreOffice rewrites `$`, spaces, case and number literals."""
-    parts = re.split(r'("(?:[^"]|"")*")', text.lstrip("="))
-    out = []
-    for i, part in enumerate(parts):
-        if i % 2:
-            out.append(part)
-            continue
-        part = re.sub(r"\s+|\$", "", part).upper()
-        part = re.sub(r"\d+\.\d+", lambda m: format(Decimal(m.group()).normalize(), "f"), part)
-        out.append(part)
-    return "".join(out)
+    """A formula as compared: without "=", spaces and $, names upper-case, 0.30 as 0.3 (string literals kept).
+
+    LibreOffice and Excel rewrite formulas on save in these ways; none of them changes the result.
+    """
+    text = text.lstrip("=")
+    parts = []
+    for m in re.finditer(r'"[^"]*"|[^"]+', text):
+        piece = m.group(0)
+        if piece.startswith('"'):
+            parts.append(piece)
+        else:
+            piece = re.sub(r"\s+|\$", "", piece).upper()
+            piece = _TRAILING_ZEROS.sub(lambda mm: mm.group(1).rstrip("."), piece)
+            parts.append(piece.replace("_XLFN.", ""))
+    return "".join(parts)
 
 
 def slot_label(layout: Layout, slot: FormulaSlot) -> str:
-    """'Oppsummering!F20 (Kompetanseløftet, UH)': the cell, its row label and column header."""
-    sheet = layout.sheet(slot.sheet)
-    row_labels = [s for s in sheet.statics if s.row == slot.row and s.col < slot.col]
+    """How a finding names a formula cell: «Oppsummering!D18 (Desentralisert ordning, UH)»."""
+    sheet = next(s for s in layout.sheets if s.name == slot.sheet)
+    row_labels = [s for s in sheet.statics if s.row == slot.row and s.col != slot.col and s.style != "plain"]
     block_start = max((s.row for s in sheet.statics if s.style == "heading" and s.row < slot.row), default=-1)
     heads = [s for s in sheet.statics if s.style == "colhead" and s.col == slot.col and block_start < s.row < slot.row]
     names = []
     if row_labels:
-        names.append(max(row_labels, key=lambda s: s.col).text)
+        names.append(min(row_labels, key=lambda s: abs(s.col - slot.col)).text)
     if heads:
         names.append(max(heads, key=lambda s: s.row).text)
     return f"{slot.sheet}!{slot.cell}" + (f" ({', '.join(names)})" if names else "")
 
 
+# ---------------------------------------------------------------- rules, precisely
+
+
+class _Classifier:
+    """A number typed as text: the workbook only sees text; here we say what it reads as."""
+
+    def __init__(self, book: Workbook) -> None:
+        self.book = book
+
+    def __call__(self, item: rules.Item, f: Finding, env: Any) -> Finding:
+        if item.code != "text-number" or item.path is None:
+            return f
+        spec = self.book.layout.inputs[item.path]
+        raw = self.book.raw.get(item.path)
+        parsed = parse_whole_number(raw)
+        language = self.book.form.language
+        shown = " ".join(str(raw).split())
+        if parsed.kind != "text_number" or parsed.value is None:
+            return finding("unparseable-number", language=language, sheet=spec.sheet, cell=spec.cell,
+                           path=spec.path, where=spec.where, found=shown)
+        return _read_as(f, parsed, shown, language)
+
+
+def _read_as(f: Finding, parsed: Any, shown: str, language: str) -> Finding:
+    from .findings import kr
+
+    value = kr(parsed.value)
+    if language == "nn":
+        tail = f" Det er lese som {value}." + (f" Merknaden «{parsed.remark}» er ikkje teken med." if parsed.remark else "")
+    else:
+        tail = f" Det er lest som {value}." + (f" Merknaden «{parsed.remark}» er ikke tatt med." if parsed.remark else "")
+    nb_tail = f" Det er lest som {value}." + (f" Merknaden «{parsed.remark}» er ikke tatt med." if parsed.remark else "")
+    return f.model_copy(update={"message": f.message + tail, "message_nb": f.text_nb + nb_tail,
+                                "found": shown, "expected": parsed.value})
+
+
+# ---------------------------------------------------------------- the report
+
+
+class _Report:
+    def __init__(self, layout: Layout, report: Report, env: Any) -> None:
+        self.layout, self.report, self.env = layout, report, env
+        self.form = layout.form
+        self.language = layout.form.language
+        self.filled = [m for m in report.measures
+                       if m.number <= self.form.measures and truthy(env.slot(f"checks.measures.{m.number}.filled"))]
+
+    def at(self, path: str, code: str, **kw: Any) -> Finding:
+        spec: Input = self.layout.inputs[path]
+        return finding(code, language=self.language, sheet=spec.sheet, cell=spec.cell, path=path, where=spec.where,
+                       **kw)
+
+    def yes_no(self, value: bool) -> str:
+        return self.form.text("yes" if value else "no")
+
+    def continuation(self) -> list[Finding]:
+        out: list[Finding] = []
+        for m in self.filled:
+            out += self._continuation(m)
+        return out
+
+    def _continuation(self, m: Measure) -> list[Finding]:
+        out: list[Finding] = []
+        p = f"measures.{m.number}.continuation."
+        for party in ("owner", "uh"):
+            half, full = getattr(m.continuation[0], party), getattr(m.continuation[1], party)
+            if half is not None and full is not None and half > full and f"{p}1.{party}" in self.layout.inputs:
+                out.append(self.at(f"{p}1.{party}", "continuation-half-year", found=half, expected=full))
+        estimates = [(i, party) for i, e in enumerate(m.continuation, 1) for party in ("owner", "uh") if getattr(e, party)]
+        if estimates and m.duration.spring_y1 is False:
+            i, party = estimates[0]
+            period = self.form.text("spring", year=self.form.year + 1).lower()
+            out.append(self.at(f"{p}{i}.{party}", "continuation-without-duration", period=period))
+        return out
+
+    def priorities(self) -> list[Finding]:
+        by_priority: dict[int, list[int]] = {}
+        for m in self.filled:
+            if m.priority is not None:
+                by_priority.setdefault(m.priority, []).append(m.number)
+        out = []
+        for priority, numbers in sorted(by_priority.items()):
+            if len(numbers) > 1:
+                listed = ", ".join(str(n) for n in numbers)
+                out += [self.at(f"measures.{n}.priority", "priority-duplicate", found=priority, expected=listed)
+                        for n in numbers]
+        return out
+
+    def _count(self, n: int, kind: str) -> str:
+        words = {("owner", "nb"): ("eier", "eiere"), ("owner", "nn"): ("eigar", "eigarar"),
+                 ("uh", "nb"): ("UH", "UH"), ("uh", "nn"): ("UH", "UH"),
+                 ("scheme", "nb"): ("ordning", "ordninger"), ("scheme", "nn"): ("ordning", "ordningar")}
+        one, many = words[(kind, self.language)]
+        return plural(n, one, many)
+
+    def flags(self) -> list[Finding]:
+        out = []
+        p, r = self.report.partnership, self.report
+        owners = len(owner_names(r))
+        if p.several_owners is not None and p.several_owners != (owners > 1):
+            out.append(self.at("partnership.several_owners", "flag-several-owners", found=self.yes_no(p.several_owners),
+                               expected=self._count(owners, "owner")))
+        uh = (1 if p.uh else 0) + sum(1 for x in r.partners if x.kind in ("uh", "fagskole"))
+        if p.several_uh is not None and p.several_uh != (uh > 1):
+            out.append(self.at("partnership.several_uh", "flag-several-uh", found=self.yes_no(p.several_uh),
+                               expected=self._count(uh, "uh")))
+        used = sorted({m.scheme for m in self.filled if m.scheme})
+        path = "partnership.several_schemes"
+        if p.several_schemes is not None and used and p.several_schemes != (len(used) > 1) and path in self.layout.inputs:
+            names = ", ".join(self.form.scheme_label(k) for k in used)
+            out.append(self.at(path, "flag-several-schemes", found=self.yes_no(p.several_schemes),
+                               expected=f"{self._count(len(used), 'scheme')} ({names})"))
+        return out
+
+    def scheme_ticks(self) -> list[Finding]:
+        out = []
+        for scheme in self.form.definition.schemes:
+            path = f"partnership.schemes.{scheme.key}"
+            ticked = self.report.partnership.schemes.get(scheme.key)
+            count = sum(1 for m in self.filled if m.scheme == scheme.key)
+            if path in self.layout.inputs and ticked is not None and ticked != (count > 0):
+                out.append(self.at(path, "scheme-not-declared", found=self.yes_no(ticked), expected=count,
+                                   scheme=self.form.scheme_label(scheme.key)))
+        return out
+
+    def without_money(self) -> list[Finding]:
+        return [self.at(f"measures.{m.number}.name", "measure-without-money") for m in self.filled
+                if m.name and not m.total]
+
+    def emails(self) -> list[Finding]:
+        out = []
+        for path, spec in self.layout.inputs.items():
+            if spec.type != "email":
+                continue
+            value = _value_at(self.report, path)
+            if value and not is_email(value):
+                out.append(self.at(path, "invalid-email", found=value[:80]))
+        return out
+
+
+def _workbook_findings(book: Workbook) -> list[Finding]:
+    language = book.form.language
+    out = [finding("sheet-missing", language=language, sheet=name) for name in book.missing_sheets]
+    out += [finding("extra-sheet", language=language, sheet=name, found=count) for name, count in book.extra_sheets
+            if count]
+    if book.has_macros:
+        out.append(finding("macro-enabled", language=language))
+    network, subject = book.form.network, (book.subject or "").strip()
+    if network and subject and " ".join(network.split()).casefold() != " ".join(subject.split()).casefold():
+        out.append(finding("identity-mismatch", language=language, found=network, expected=subject))
+    return out
+
+
 # ---------------------------------------------------------------- helpers
 
 
+def _value_at(report: Report, path: str) -> Any:
+    from .paths import value_at
+
+    return value_at(report, path)
+
+
 def _plain(value: Any) -> Any:
+    from decimal import Decimal
+
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
     return value
 
 
-def _same(cached: Any, want: Any) -> bool:
-    if isinstance(want, int):
-        return isinstance(cached, (int, float)) and not isinstance(cached, bool) and abs(cached - want) < 0.5
-    return str(cached) == str(want)
+def _same(cached: Any, want: Value) -> bool:
+    if isinstance(want, bool) or isinstance(cached, bool):
+        return cached == want
+    if isinstance(want, (int, float)) or want.__class__.__name__ == "Decimal":
+        return isinstance(cached, (int, float)) and abs(float(cached) - float(want)) < 0.5  # type: ignore[arg-type]
+    return str(cached if cached is not None else "") == str(want if want is not None else "")
 
 
-def _at(layout: Layout, path: str, code: Code, **kw: Any) -> Finding:
-    spec = layout.inputs[path]
-    return finding(code, sheet=spec.sheet, cell=spec.cell, path=path, label=_label(spec), **kw)
-
-
-def _label(spec: Input) -> str:
-    return f"{spec.sheet}!{spec.cell} ({spec.label})"
-
-
-def _filled(layout: Layout, report: Report) -> list[Measure]:
-    return [m for m in report.measures if m.number <= layout.form.measures and (m.name or m.total)]
-
-
-def _count(layout: Layout, report: Report) -> list[Finding]:
-    filled = len(_filled(layout, report))
-    if report.declared_measures is not None and report.declared_measures != filled:
-        return [_at(layout, "declared_measures", Code.DECLARED_COUNT, found=report.declared_measures, expected=filled)]
-    return []
-
-
-def _scheme_label(layout: Layout, key: str | None) -> str:
-    return next((c.label for c in layout.form.definition.schemes if c.key == key), key or "")
-
-
-def _measures(layout: Layout, report: Report) -> list[Finding]:
-    out: list[Finding] = []
-    for m in _filled(layout, report):
-        p = f"measures.{m.number}."
-        if m.total and not m.scheme:
-            out.append(_at(layout, p + "scheme", Code.SCHEME_MISSING, found=m.total))
-        if m.total and not m.name:
-            out.append(_at(layout, p + "name", Code.REQUIRED_FOR_MONEY))
-        if m.name and not m.total:
-            out.append(_at(layout, p + "name", Code.MEASURE_WITHOUT_MONEY))
-        out += _cofunding(layout, m)
-        out += _continuation(layout, m)
-    return out
-
-
-def _cofunding(layout: Layout, m: Measure) -> list[Finding]:
-    need = required_cofunding(layout, m)
-    if need and (m.cofunding or 0) < need:
-        share = layout.form.definition.cofunding_share(m.scheme)
-        return [_at(layout, f"measures.{m.number}.cofunding", Code.COFUNDING_LOW, found=m.cofunding or 0, expected=need,
-                    share=f"{share * 100:.0f} %", total=_kr(m.total), scheme_label=_scheme_label(layout, m.scheme))]
-    return []
-
-
-def _kr(value: int) -> str:
-    return f"{kr(value)} kr"
-
-
-def _continuation(layout: Layout, m: Measure) -> list[Finding]:
-    out: list[Finding] = []
-    policy = layout.form.data["policy"]
-    p = f"measures.{m.number}.continuation."
-    for party, own in (("owner", m.owner_amount), ("uh", m.uh_amount)):
-        reference = own or m.total
-        for i, est in enumerate(m.continuation, 1):
-            v = getattr(est, party)
-            if v and 0 < v < policy["thousands_below"] and reference >= v * policy["thousands_factor"]:
-                out.append(_at(layout, f"{p}{i}.{party}", Code.CONTINUATION_THOUSANDS, found=v, expected=v * 1000,
-                               total=_kr(reference)))
-        half, full = getattr(m.continuation[0], party), getattr(m.continuation[1], party)
-        if half is not None and full is not None and half > full:
-            out.append(_at(layout, f"{p}1.{party}", Code.CONTINUATION_HALF_YEAR, found=half, expected=full))
-    estimates = [(i, party) for i, e in enumerate(m.continuation, 1) for party in ("owner", "uh") if getattr(e, party)]
-    if estimates and m.duration.spring_y1 is False:
-        i, party = estimates[0]
-        period = layout.form.text("vår {Y1}")
-        out.append(_at(layout, f"{p}{i}.{party}", Code.CONTINUATION_WITHOUT_DURATION, period=period))
-    return out
-
-
-def _priorities(layout: Layout, report: Report) -> list[Finding]:
-    by_priority: dict[int, list[int]] = {}
-    for m in _filled(layout, report):
-        if m.priority is not None:
-            by_priority.setdefault(m.priority, []).append(m.number)
-    out = []
-    for priority, numbers in sorted(by_priority.items()):
-        if len(numbers) > 1:
-            listed = ", ".join(str(n) for n in numbers)
-            for n in numbers:
-                out.append(_at(layout, f"measures.{n}.priority", Code.PRIORITY_DUPLICATE, found=priority, expected=listed))
-    return out
-
-
-def _coordinator(layout: Layout, report: Report) -> list[Finding]:
-    out = []
-    measures = _filled(layout, report)
-    for scheme in layout.form.definition.schemes:
-        request = report.coordinator.get(scheme.key)
-        amount = (request.amount or 0) if request else 0
-        asking = [m.number for m in measures if m.scheme == scheme.key and m.needs_coordinator]
-        path = f"coordinator.{scheme.key}.amount"
-        if amount > 0 and not asking:
-            out.append(_at(layout, path, Code.COORDINATOR_UNUSED, found=amount, scheme_label=scheme.label))
-        if asking and amount <= 0:
-            out.append(_at(layout, path, Code.COORDINATOR_MISSING, expected=", ".join(map(str, asking)),
-                           scheme_label=scheme.label))
-    return out
-
-
-def _yes_no(value: bool) -> str:
-    return "Ja" if value else "Nei"
-
-
-def _owner_count(report: Report) -> int:
-    listed = [o for o in re.split(r",|\bog\b|;|\n", report.partnership.owners or "") if o.strip()]
-    partners = [p for p in report.partners if p.kind == "owner"]
-    return max(len(listed), 1 if report.partnership.owners else 0) + len(partners)
-
-
-def _flags(layout: Layout, report: Report) -> list[Finding]:
-    out = []
-    p = report.partnership
-    owners = _owner_count(report)
-    if p.several_owners is not None and p.several_owners != (owners > 1):
-        out.append(_at(layout, "partnership.several_owners", Code.FLAG_SEVERAL_OWNERS, found=_yes_no(p.several_owners), expected=owners))
-    uh = (1 if p.uh else 0) + sum(1 for x in report.partners if x.kind == "uh")
-    if p.several_uh is not None and p.several_uh != (uh > 1):
-        out.append(_at(layout, "partnership.several_uh", Code.FLAG_SEVERAL_UH, found=_yes_no(p.several_uh), expected=uh))
-    used = {m.scheme for m in _filled(layout, report) if m.scheme}
-    if p.several_schemes is not None and used and p.several_schemes != (len(used) > 1):
-        out.append(_at(layout, "partnership.several_schemes", Code.FLAG_SEVERAL_SCHEMES, found=_yes_no(p.several_schemes), expected=len(used)))
-    return out
-
-
-def _scheme_ticks(layout: Layout, report: Report) -> list[Finding]:
-    out = []
-    measures = _filled(layout, report)
-    for scheme in layout.form.definition.schemes:
-        ticked = report.partnership.schemes.get(scheme.key)
-        count = sum(1 for m in measures if m.scheme == scheme.key)
-        if ticked is not None and ticked != (count > 0):
-            out.append(_at(layout, f"partnership.schemes.{scheme.key}", Code.SCHEME_NOT_DECLARED, found=_yes_no(ticked), expected=count))
-    return out
-
-
-def _required(layout: Layout, report: Report) -> list[Finding]:
-    out = []
-    filled = {m.number for m in _filled(layout, report)}
-    money = {m.number for m in _filled(layout, report) if m.total}
-    for path, spec in layout.inputs.items():
-        if not spec.required or value_at(report, path) is not None:
-            continue
-        parts = path.split(".")
-        if parts[0] == "measures":
-            number = int(parts[1])
-            if number not in filled or (number in money and parts[2] in ("name", "scheme")):
-                continue
-        severity = Severity.ERROR if path in CONTACT_REQUIRED else None
-        out.append(_at(layout, path, Code.REQUIRED_MISSING, severity=severity))
-    return out
-
-
-def _emails(layout: Layout, report: Report) -> list[Finding]:
-    out = []
-    for path, spec in layout.inputs.items():
-        value = value_at(report, path) if spec.type == "email" else None
-        if value and not is_email(value):
-            out.append(_at(layout, path, Code.INVALID_EMAIL, found=value))
-    return out
+__all__ = ["check", "check_formulas", "normalize_formula", "reconcile", "slot_label", "Severity"]

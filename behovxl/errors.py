@@ -18,4 +18,16 @@ class UnreadableWorkbookError(BehovxlError):
 
 
 class RosterError(BehovxlError):
-    """A roster row that cannot become a workbook."""
+    """A roster (list of networks) that cannot be read: the message names the file and the row."""
+
+
+class DefinitionError(BehovxlError):
+    """A form definition (TOML) that is broken: the message names the file and the key."""
+
+
+class OutputError(BehovxlError):
+    """An output path that cannot or must not be written."""
+
+
+class InternalError(BehovxlError):
+    """A bug in behovxl; the message names the log file that holds the traceback."""

@@ -1,30 +1,229 @@
-"""Writing files safely: a complete new file or none at all."""
+"""Writing files safely: every output of a run is replaced together, or none is; no input is ever written.
+
+Each output is first written to a temporary file in its own folder, named
+`.behovxl-tmp-<pid>-<name>` so that it is recognisable; only when all of them are
+complete are they renamed into place, the old files kept aside until every rename has
+succeeded and put back if one fails. A run removes temporary files left behind by an
+earlier run that was killed (whose process no longer exists).
+
+`refuse_inputs` is called before anything is read: no output path may be an input
+file, or lie inside an input folder the run reads.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import OutputError
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it into place."""
+TEMP_PREFIX = ".behovxl-tmp-"
+
+# ---------------------------------------------------------------- public API
+
+
+@dataclass(frozen=True)
+class Output:
+    path: Path
+    data: bytes
+
+
+@dataclass(frozen=True)
+class FolderOutput:
+    """A folder of files (the CSV export) replaced as a whole."""
+
+    path: Path
+    files: dict[str, bytes]
+
+
+def check_output_path(path: Path, kind: str = "file") -> None:
+    """A clear Bokmål error for a path we cannot or must not write, before any work is done."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    what = "filen" if kind == "file" else "mappen"
+    shown = _shown(path)
+    if kind == "file" and path.is_dir():
+        raise OutputError(f"Kan ikke skrive {what} {shown}: det finnes allerede en mappe med det navnet. Velg et filnavn.")
+    if kind == "folder" and path.exists() and not path.is_dir():
+        raise OutputError(f"Kan ikke skrive {what} {shown}: det finnes allerede en fil med det navnet. Velg et mappenavn.")
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise OutputError(f"Kan ikke skrive {what} {shown}: det er ikke en vanlig fil (for eksempel en enhet).")
+    parent = _existing_parent(path)
+    if parent is None or not parent.is_dir():
+        raise OutputError(f"Kan ikke skrive {what} {shown}: mappen den skal ligge i, finnes ikke.")
+    if str(parent.resolve()).startswith(("/proc", "/sys", "/dev")):
+        raise OutputError(f"Kan ikke skrive {what} {shown}: det er en systemmappe, ikke en vanlig mappe.")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"Kan ikke skrive {what} {shown}: ingen skrivetilgang til mappen {_shown(parent)}.")
+    if path.exists() and not os.access(path, os.W_OK) and kind == "file":
+        raise OutputError(f"Kan ikke skrive {what} {shown}: filen er skrivebeskyttet.")
+
+
+def refuse_inputs(outputs: Iterable[Path], inputs: Iterable[Path], folders: Iterable[Path] = ()) -> None:
+    """No output may be an input file, or lie inside an input folder: a returned workbook is never written."""
+    files = {_real(p) for p in inputs}
+    roots = [_real(p) for p in folders]
+    for out in outputs:
+        target = _real(out)
+        if target in files:
+            raise OutputError(f"{_shown(out)} er en av filene som skal leses. Innsendte filer blir aldri skrevet over; "
+                              "velg et annet navn for utdata.")
+        for root in roots:
+            if target == root or root in target.parents:
+                raise OutputError(f"{_shown(out)} ligger i mappen {_shown(root)}, som skal leses. Legg utdata i en annen "
+                                  "mappe, slik at ingen innsendt fil kan bli skrevet over.")
+
+
+def write_outputs(outputs: Sequence[Output | FolderOutput], folder: Path | None = None) -> None:
+    """Write every output, or none of them; OutputError says which and why."""
+    if folder is not None:
+        _make_folder(Path(folder))
+    for out in outputs:
+        check_output_path(out.path, "folder" if isinstance(out, FolderOutput) else "file")
+    for parent in {Path(o.path).parent for o in outputs}:
+        clean_stale(parent)
+    staged: list[tuple[Path, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; these files are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for out in outputs:
+            staged.append((_stage(out), Path(out.path)))
+        _swap_all(staged)
+    except OSError as exc:
+        for temp, _ in staged:
+            _remove(temp)
+        raise OutputError(f"Kan ikke skrive utdata: {_reason(exc)}. Ingen filer er endret.") from None
+
+
+def clean_stale(folder: Path) -> None:
+    """Remove temporary files of earlier runs in `folder` whose process is gone."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(TEMP_PREFIX) and not _alive(_pid_of(entry.name)):
+            _remove(Path(entry.path))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _temp_name(target: Path) -> Path:
+    return target.parent / f"{TEMP_PREFIX}{os.getpid()}-{target.name}"
+
+
+def _stage(out: Output | FolderOutput) -> Path:
+    target = Path(out.path)
+    temp = _temp_name(target)
+    _remove(temp)
+    if isinstance(out, FolderOutput):
+        temp.mkdir()
+        for name, data in out.files.items():
+            _write_file(temp / name, data)
+    else:
+        _write_file(temp, out.data)
+    return temp
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _swap_all(staged: list[tuple[Path, Path]]) -> None:
+    """Move old outputs aside, move new ones in; on failure put the old ones back."""
+    moved: list[tuple[Path, Path | None]] = []  # (target, backup of the old one)
+    try:
+        for temp, target in staged:
+            backup = None
+            if target.exists():
+                backup = target.parent / f"{TEMP_PREFIX}{os.getpid()}-old-{target.name}"
+                _remove(backup)
+                os.replace(target, backup) if not target.is_dir() else target.rename(backup)
+            moved.append((target, backup))
+            os.replace(temp, target) if not temp.is_dir() else temp.rename(target)
+    except OSError:
+        for target, backup in reversed(moved):
+            if backup is not None:
+                with contextlib.suppress(OSError):
+                    _remove(target)
+                    backup.rename(target)
         raise
+    for _, backup in moved:
+        if backup is not None:
+            _remove(backup)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _make_folder(folder: Path) -> None:
+    check_output_path(folder, "folder")
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Kan ikke lage mappen {_shown(folder)}: {_reason(exc)}.") from None
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def _pid_of(name: str) -> int:
+    rest = name[len(TEMP_PREFIX) :]
+    head = rest.split("-", 1)[0]
+    return int(head) if head.isdigit() else -1
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _existing_parent(path: Path) -> Path | None:
+    parent = path.absolute().parent
+    return parent if parent.exists() else None
+
+
+def _real(path: Path) -> Path:
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return Path(path).absolute()
+
+
+def _shown(path: Path) -> str:
+    text = os.fsdecode(os.fspath(path))
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _reason(exc: OSError) -> str:
+    import errno
+
+    reasons = {
+        errno.EACCES: "ingen tilgang", errno.EPERM: "ingen tilgang", errno.EROFS: "skrivebeskyttet filsystem",
+        errno.ENOSPC: "disken er full", errno.ENOENT: "mappen finnes ikke", errno.EISDIR: "det er en mappe",
+        errno.ENOTDIR: "en del av stien er ikke en mappe", errno.EEXIST: "finnes allerede",
+    }
+    where = f" ({_shown(Path(exc.filename))})" if exc.filename else ""
+    return reasons.get(exc.errno or 0, "ukjent feil fra operativsystemet") + where
+
+
+def temp_dir() -> str:
+    return tempfile.gettempdir()

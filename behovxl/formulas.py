@@ -1,22 +1,41 @@
-"""Every formula of the form, each beside the Python that computes its value.
+"""Every formula of the form, written once as an expression (see expr.py).
 
-`compute(layout, report)` returns, for every formula cell of the layout, the
-formula text and the value it must have for that report. The writer stores the
-value as the formula's cached result; the reader compares a returned workbook's
-formulas and cached values against the same pairs, so the recalculation in Python
-and the formula in the workbook are defined in one place.
+`expressions(layout)` gives each formula cell of the layout its expression: the
+figures (sums per measure, per scheme, continuation, counts), the helper flags on
+the hidden checks sheet, and the rules with the check area (from rules.py).
+`compute(layout, values)` renders each as formula text and evaluates it over the raw
+input values, which is exactly what a spreadsheet computes: the writer stores the
+value as the cached result, and the reader compares a returned workbook's formulas
+and cached values against the same pairs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+from typing import Any
 
-from .cells import a1, abs_a1
-from .layout import SCHEME_COLUMNS, Layout
-from .models import Measure, Report
-
-Value = int | str
+from .expr import (
+    AND,
+    IF,
+    NOT,
+    OR,
+    ROUND,
+    Expr,
+    Input,
+    Lit,
+    MaxOf,
+    N,
+    Slot,
+    SumIfEq,
+    SumOf,
+    Value,
+    blankish,
+)
+from .form import Form
+from .layout import SCHEME_COLUMNS, Layout, a1, ref
+from .numbers import PLACEHOLDERS
 
 # ---------------------------------------------------------------- public API
 
@@ -27,238 +46,272 @@ class Formula:
     value: Value
 
 
-def compute(layout: Layout, report: Report) -> dict[str, Formula]:
-    """Formula text and expected value for every formula slot of the layout."""
-    return _Builder(layout, report).build()
+def expressions(layout: Layout) -> dict[str, Expr]:
+    """Every formula slot of the layout and its expression (cached on the layout)."""
+    cached = layout.__dict__.get("_expressions")
+    if cached is None:
+        from .rules import rule_expressions
+
+        cached = {**_figures(layout), **rule_expressions(layout)}
+        missing = set(layout.formulas) - set(cached)
+        assert not missing, f"formula slots without an expression: {sorted(missing)}"
+        layout.__dict__["_expressions"] = cached
+    return cached
 
 
-def required_cofunding(layout: Layout, measure: Measure | None) -> int:
-    if measure is None:
-        return 0
-    share = layout.form.definition.cofunding_share(measure.scheme)
-    return int((share * Decimal(measure.total)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+def formula_texts(layout: Layout) -> dict[str, str]:
+    """Formula text (without "=") of every formula slot; the same for every network of a form."""
+    cached = layout.__dict__.get("_texts")
+    if cached is None:
+        exprs = expressions(layout)
+        cached = {key: exprs[key].xl(_Refs(layout, slot.sheet)) for key, slot in layout.formulas.items()}
+        layout.__dict__["_texts"] = cached
+    return cached
 
 
-def message(template: str, values: dict[str, Value]) -> str:
-    return template.format(**values)
+def compute(layout: Layout, values: Mapping[str, Value]) -> dict[str, Formula]:
+    """Formula text and value for every formula slot, the inputs being `values` (raw, by path)."""
+    env = Env(layout, values)
+    texts = formula_texts(layout)
+    return {key: Formula(texts[key], env.slot(key)) for key in layout.formulas}
 
 
-# ---------------------------------------------------------------- the builder
+class Env:
+    """Raw input values and lazily evaluated formulas: what `Expr.ev` reads."""
+
+    def __init__(self, layout: Layout, values: Mapping[str, Value]) -> None:
+        self.layout, self.values = layout, values
+        self.exprs = expressions(layout)
+        self._memo: dict[str, Value] = {}
+
+    def input(self, path: str) -> Value:
+        return self.values.get(path)
+
+    def slot(self, key: str) -> Value:
+        if key not in self._memo:
+            self._memo[key] = self.exprs[key].ev(self)
+        return self._memo[key]
 
 
-class _Builder:
-    def __init__(self, layout: Layout, report: Report) -> None:
-        self.layout, self.report, self.form = layout, report, layout.form
-        self.out: dict[str, Formula] = {}
-        self.summary = self.form.sheet("summary")
-        self.labels = {c.key: c.label for c in self.form.definition.schemes}
-        self.yes, self.no = (c.label for c in self.form.definition.choices("yes_no"))
-
-    def build(self) -> dict[str, Formula]:
-        for n in range(1, self.form.measures + 1):
-            self._measure(n)
-        self._summary_measures()
-        self._summary_schemes()
-        self._summary_economy()
-        self._summary_continuation()
-        self._summary_count()
-        self._summary_checks()
-        missing = set(self.layout.formulas) - set(self.out)
-        assert not missing, f"formula slots without a formula: {sorted(missing)}"
-        return self.out
-
-    # -- references
-
-    def inp(self, path: str, on: str) -> str:
-        cell = self.layout.inputs[path]
-        return a1(cell.row, cell.col) if cell.sheet == on else cell.ref
-
-    def slot(self, key: str, on: str) -> str:
-        cell = self.layout.formulas[key]
-        return a1(cell.row, cell.col) if cell.sheet == on else cell.ref
-
-    def column(self, key_of_n: str, on: str) -> str:
-        """Absolute range over the summary's measure rows for one column."""
-        first = self.layout.formulas[key_of_n.format(n=1)]
-        last = self.layout.formulas[key_of_n.format(n=self.form.measures)]
-        return f"{abs_a1(first.row, first.col)}:{abs_a1(last.row, last.col)}"
-
-    def put(self, key: str, text: str, value: Value) -> None:
-        self.out[key] = Formula(text, value)
-
-    # -- measure sheets
-
-    def _measure(self, n: int) -> None:
-        sheet = self.form.sheet("measure", n)
-        m = self.report.measure(n)
-        for kind in ("owner", "uh"):
-            lines = [p for p in self.layout.inputs if p.startswith(f"measures.{n}.{kind}_lines.") and p.endswith(".amount")]
-            first, last = self.layout.inputs[lines[0]], self.layout.inputs[lines[-1]]
-            value = (m.owner_amount if kind == "owner" else m.uh_amount) if m else 0
-            self.put(f"measures.{n}.{kind}_amount", f"SUM({first.cell}:{last.cell})", value)
-        owner, uh = self.slot(f"measures.{n}.owner_amount", sheet), self.slot(f"measures.{n}.uh_amount", sheet)
-        total = self.slot(f"measures.{n}.total", sheet)
-        self.put(f"measures.{n}.total", f"{owner}+{uh}", m.total if m else 0)
-        self.put(f"measures.{n}.required_cofunding", self._cofunding_formula(n, sheet, total), required_cofunding(self.layout, m))
-
-    def _cofunding_formula(self, n: int, sheet: str, total: str) -> str:
-        scheme = self.inp(f"measures.{n}.scheme", sheet)
-        terms = [
-            f'(({scheme}="{self.labels[r["scheme"]]}")*{r["share"]})'
-            for r in self.form.data["policy"].get("cofunding", [])
-        ]
-        return f"ROUND(({'+'.join(terms)})*{total},0)" if terms else "0"
-
-    # -- summary
-
-    def _summary_measures(self) -> None:
-        on = self.summary
-        for n in range(1, self.form.measures + 1):
-            m = self.report.measure(n)
-            k = f"summary.measures.{n}."
-            for key, path in (("name", "name"), ("scheme", "scheme"), ("coordinator", "needs_coordinator")):
-                src = self.inp(f"measures.{n}.{path}", on)
-                self.put(k + key, f'IF({src}="","",{src})', self._text_value(m, path))
-            for key in ("owner", "uh", "total"):
-                src_key = {"owner": "owner_amount", "uh": "uh_amount", "total": "total"}[key]
-                self.put(k + key, self.slot(f"measures.{n}.{src_key}", on), getattr(m, src_key) if m else 0)
-            self.put(k + "cofunding", self.inp(f"measures.{n}.cofunding", on), (m.cofunding or 0) if m else 0)
-            name, total = self.inp(f"measures.{n}.name", on), self.slot(k + "total", on)
-            filled = bool(m and (m.name or m.total))
-            self.put(k + "filled", f'IF(OR({name}<>"",{total}<>0),1,0)', int(filled))
-            scheme, cofunding = self.slot(k + "scheme", on), self.slot(k + "cofunding", on)
-            self.put(k + "missing_scheme", f'IF(AND({total}<>0,{scheme}=""),1,0)', int(bool(m and m.total and not m.scheme)))
-            req = self.slot(f"measures.{n}.required_cofunding", on)
-            low = bool(m) and (m.cofunding or 0) < required_cofunding(self.layout, m)
-            self.put(k + "low_cofunding", f"IF({cofunding}<{req},1,0)", int(low))
-
-    def _text_value(self, m: Measure | None, path: str) -> str:
-        if m is None:
-            return ""
-        value = getattr(m, path)
-        if path == "scheme":
-            return self.labels.get(value, "") if value else ""
-        if path == "needs_coordinator":
-            return "" if value is None else (self.yes if value else self.no)
-        return value or ""
-
-    def _scheme_values(self, key: str) -> dict[str, int]:
-        measures = [m for m in self.report.measures if m.number <= self.form.measures and m.scheme == key]
-        req = self.report.coordinator.get(key)
-        owner = sum(m.owner_amount for m in measures)
-        uh = sum(m.uh_amount for m in measures)
-        coord = (req.amount or 0) if req else 0
-        asked = any(m.needs_coordinator for m in measures)
-        return {
-            "owner": owner, "coordinator": coord, "owner_incl": owner + coord, "uh": uh,
-            "total": owner + coord + uh, "coordinator_unused": int(coord > 0 and not asked),
-        }
-
-    def _summary_schemes(self) -> None:
-        on = self.summary
-        schemes = self.form.definition.schemes
-        scheme_col = self.column("summary.measures.{n}.scheme", on)
-        for s in schemes:
-            k = f"summary.schemes.{s.key}."
-            label = self._row_label(self.layout.formulas[k + "owner"].row)
-            values = self._scheme_values(s.key)
-            col = lambda key: self.column(f"summary.measures.{{n}}.{key}", on)  # noqa: E731
-            self.put(k + "owner", f"SUMIF({scheme_col},{label},{col('owner')})", values["owner"])
-            self.put(k + "coordinator", self.inp(f"coordinator.{s.key}.amount", on), values["coordinator"])
-            self.put(k + "owner_incl", f"{self.slot(k + 'owner', on)}+{self.slot(k + 'coordinator', on)}", values["owner_incl"])
-            self.put(k + "uh", f"SUMIF({scheme_col},{label},{col('uh')})", values["uh"])
-            self.put(k + "total", f"{self.slot(k + 'owner_incl', on)}+{self.slot(k + 'uh', on)}", values["total"])
-            coord = self.slot(k + "coordinator", on)
-            self.put(
-                k + "coordinator_unused",
-                f'IF(AND({coord}>0,COUNTIFS({scheme_col},{label},{col("coordinator")},"{self.yes}")=0),1,0)',
-                values["coordinator_unused"],
-            )
-        for key in SCHEME_COLUMNS:
-            first = self.layout.formulas[f"summary.schemes.{schemes[0].key}.{key}"]
-            last = self.layout.formulas[f"summary.schemes.{schemes[-1].key}.{key}"]
-            total = sum(self._scheme_values(s.key)[key] for s in schemes)
-            self.put(f"summary.schemes.sum.{key}", f"SUM({first.cell}:{last.cell})", total)
-
-    def _row_label(self, row: int) -> str:
-        """The scheme label cell of a summary row (column B)."""
-        return a1(row, 1)
-
-    def _summary_economy(self) -> None:
-        for key in ("owner", "coordinator", "owner_incl", "uh", "total"):
-            src = f"summary.schemes.sum.{key}"
-            self.put(f"summary.economy.{key}", self.slot(src, self.summary), self.out[src].value)
-
-    def _summary_continuation(self) -> None:
-        on = self.summary
-        sheets = range(1, self.form.measures + 1)
-        for i in (1, 2, 3):
-            k = f"summary.continuation.{i}."
-            values = {}
-            for key in ("owner", "uh"):
-                refs = ",".join(self.inp(f"measures.{n}.continuation.{i}.{key}", on) for n in sheets)
-                values[key] = sum(
-                    getattr(m.continuation[i - 1], key) or 0 for m in self.report.measures if m.number <= self.form.measures
-                )
-                self.put(k + key, f"SUM({refs})", values[key])
-            self.put(k + "total", f"{self.slot(k + 'owner', on)}+{self.slot(k + 'uh', on)}", values["owner"] + values["uh"])
-
-    def _summary_count(self) -> None:
-        on = self.summary
-        declared = self.report.declared_measures or 0
-        self.put("summary.count.declared", self.inp("declared_measures", on), declared)
-        filled = sum(self.out[f"summary.measures.{n}.filled"].value for n in range(1, self.form.measures + 1))
-        self.put("summary.count.filled", f"SUM({self.column('summary.measures.{n}.filled', on)})", filled)
-
-    def _summary_checks(self) -> None:
-        on = self.summary
-        spec = self.form.data["summary"]
-        ok = spec["ok"]
-        checks = spec["checks"]
-        declared, filled = self.slot("summary.count.declared", on), self.slot("summary.count.filled", on)
-        dv, fv = self.out["summary.count.declared"].value, self.out["summary.count.filled"].value
-        self.put(
-            "summary.checks.count",
-            f'IF({declared}={filled},"{ok}",{_concat(checks["count"]["message"], {"declared": declared, "filled": filled})})',
-            ok if dv == fv else message(checks["count"]["message"], {"declared": dv, "filled": fv}),
-        )
-        schemes = self.form.definition.schemes
-        first = self.layout.formulas[f"summary.schemes.{schemes[0].key}.coordinator_unused"]
-        last = self.layout.formulas[f"summary.schemes.{schemes[-1].key}.coordinator_unused"]
-        flags = {
-            "scheme": (f"SUM({self.column('summary.measures.{n}.missing_scheme', on)})", "summary.measures.{n}.missing_scheme"),
-            "cofunding": (f"SUM({self.column('summary.measures.{n}.low_cofunding', on)})", "summary.measures.{n}.low_cofunding"),
-        }
-        counts = {
-            key: sum(self.out[pattern.format(n=n)].value for n in range(1, self.form.measures + 1))
-            for key, (_, pattern) in flags.items()
-        }
-        counts["coordinator"] = sum(self.out[f"summary.schemes.{s.key}.coordinator_unused"].value for s in schemes)
-        sums = {key: text for key, (text, _) in flags.items()}
-        sums["coordinator"] = f"SUM({first.cell}:{last.cell})"
-        for key in ("scheme", "coordinator", "cofunding"):
-            template = checks[key]["message"]
-            value = ok if counts[key] == 0 else message(template, {"n": counts[key]})
-            self.put(f"summary.checks.{key}", f'IF({sums[key]}=0,"{ok}",{_concat(template, {"n": sums[key]})})', value)
+# ---------------------------------------------------------------- references
 
 
-def _concat(template: str, refs: dict[str, str]) -> str:
-    """A message template as a formula: literal parts in quotes joined with & to refs."""
-    parts: list[str] = []
-    rest = template
-    while rest:
-        start = rest.find("{")
-        if start < 0:
-            parts.append(_literal(rest))
-            break
-        end = rest.index("}", start)
-        if start:
-            parts.append(_literal(rest[:start]))
-        parts.append(refs[rest[start + 1 : end]])
-        rest = rest[end + 1 :]
-    return "&".join(parts)
+class _Refs:
+    """How one sheet refers to cells: bare on its own sheet, quoted with the sheet name elsewhere."""
+
+    def __init__(self, layout: Layout, sheet: str) -> None:
+        self.layout, self.sheet = layout, sheet
+
+    def _pos(self, e: Expr) -> tuple[str, int, int]:
+        if isinstance(e, Input):
+            cell = self.layout.inputs[e.path]
+            return cell.sheet, cell.row, cell.col
+        if isinstance(e, Slot):
+            slot = self.layout.formulas[e.key]
+            return slot.sheet, slot.row, slot.col
+        raise TypeError(f"not a cell: {e!r}")
+
+    def _ref(self, sheet: str, row: int, col: int) -> str:
+        return a1(row, col) if sheet == self.sheet else ref(sheet, row, col)
+
+    def input_ref(self, path: str) -> str:
+        return self._ref(*self._pos(Input(path)))
+
+    def slot_ref(self, key: str) -> str:
+        return self._ref(*self._pos(Slot(key)))
+
+    def range_ref(self, refs: Sequence[Expr]) -> str | None:
+        runs = self.runs(refs)
+        return runs[0] if len(runs) == 1 else None
+
+    def runs(self, refs: Sequence[Expr]) -> list[str]:
+        """Consecutive cells of one column on one sheet become one range."""
+        out: list[str] = []
+        start = prev = None
+        for e in refs:
+            pos = self._pos(e)
+            if prev and pos[0] == prev[0] and pos[2] == prev[2] and pos[1] == prev[1] + 1:
+                prev = pos
+                continue
+            if start and prev:
+                out.append(self._span(start, prev))
+            start = prev = pos
+        if start and prev:
+            out.append(self._span(start, prev))
+        return out
+
+    def _span(self, first: tuple[str, int, int], last: tuple[str, int, int]) -> str:
+        head = self._ref(*first)
+        return head if first == last else f"{head}:{a1(last[1], last[2])}"
 
 
-def _literal(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+# ---------------------------------------------------------------- the figures
 
+
+class Model:
+    """Names for the parts of a form that figures and rules are built from."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout, self.form = layout, layout.form
+        self.d = layout.form.definition
+        self.numbers = range(1, layout.form.measures + 1)
+
+    def has(self, path: str) -> bool:
+        return path in self.layout.inputs
+
+    def num(self, path: str) -> Expr:
+        """An input as a number, the way SUM sees it: text and blanks count as 0."""
+        return N(Input(path)) if self.has(path) else Lit(0)
+
+    def blank(self, path: str) -> Expr:
+        return blankish(Input(path), PLACEHOLDERS)
+
+    @cached_property
+    def yes(self) -> str:
+        return self.form.t(self.d.lists["yes_no"][0].label)
+
+    def scheme_of(self, n: int) -> Expr:
+        """The measure's scheme as the sheet shows it: the chosen label, or the only scheme."""
+        path = f"measures.{n}.scheme"
+        if self.has(path):
+            return Input(path)
+        return IF(Slot(f"checks.measures.{n}.filled").eq(1), self.form.t(self.d.schemes[0].label), "")
+
+    def filled(self, n: int) -> Expr:
+        return Slot(f"checks.measures.{n}.filled").eq(1)
+
+    def column(self, key: str) -> tuple[Expr, ...]:
+        return tuple(Slot(f"summary.measures.{n}.{key}") for n in self.numbers)
+
+    def labels(self) -> dict[str, str]:
+        return {s.key: self.form.t(s.label) for s in self.d.schemes}
+
+    def scheme_sum(self, key: str, column: str) -> Expr:
+        """The sum of one summary column over the measures of one scheme."""
+        if not self.d.several_schemes:
+            return SumOf(self.column(column))
+        return SumIfEq(self.column("scheme"), Lit(self.labels()[key]), self.column(column))
+
+
+def _figures(layout: Layout) -> dict[str, Expr]:
+    m = Model(layout)
+    out: dict[str, Expr] = {}
+    for n in m.numbers:
+        out.update(_measure(m, n))
+        out.update(_summary_row(m, n))
+        out.update(_helper_row(m, n))
+    out["checks.max_amount"] = MaxOf(tuple(Input(i.path) for i in layout.amount_inputs()))
+    out.update(_schemes(m))
+    out.update(_continuation(m))
+    out["summary.count.declared"] = _shown(Input("declared_measures"))
+    out["summary.count.filled"] = SumOf(tuple(Slot(f"checks.measures.{n}.filled") for n in m.numbers))
+    return out
+
+
+def _measure(m: Model, n: int) -> dict[str, Expr]:
+    p = f"measures.{n}."
+    out: dict[str, Expr] = {}
+    for party in ("owner", "uh"):
+        lines = [i for i in m.layout.inputs if i.startswith(f"{p}{party}_lines.") and i.endswith(".amount")]
+        out[f"{p}{party}_amount"] = SumOf(tuple(Input(i) for i in lines))
+    out[f"{p}total"] = Slot(f"{p}owner_amount") + Slot(f"{p}uh_amount")
+    if f"{p}required_cofunding" in m.layout.formulas:
+        out[f"{p}required_cofunding"] = required_cofunding(m, n)
+    return out
+
+
+def required_cofunding(m: Model, n: int) -> Expr:
+    """ROUND of each co-funding scheme's share of its base, for the scheme the measure is in."""
+    bases = {"total": "total", "uh": "uh_amount", "owner": "owner_amount"}
+    terms: list[Expr] = []
+    for s in m.d.schemes:
+        if s.cofunding is None:
+            continue
+        share = Lit(s.cofunding.share.normalize()) * Slot(f"measures.{n}.{bases[s.cofunding.of]}")
+        terms.append(share if not m.d.several_schemes else m.scheme_of(n).eq(m.labels()[s.key]) * share)
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    return ROUND(total)
+
+
+def _shown(e: Expr) -> Expr:
+    """An input shown on the summary: blank stays blank instead of 0."""
+    return IF(e.eq(""), "", e)
+
+
+def _summary_row(m: Model, n: int) -> dict[str, Expr]:
+    p, k = f"measures.{n}.", f"summary.measures.{n}."
+    return {
+        k + "name": _shown(Input(p + "name")),
+        k + "scheme": _shown(m.scheme_of(n)) if m.has(p + "scheme") else m.scheme_of(n),
+        k + "owner": Slot(p + "owner_amount"),
+        k + "uh": Slot(p + "uh_amount"),
+        k + "total": Slot(p + "total"),
+        k + "cofunding": m.num(p + "cofunding"),
+        k + "coordinator": _shown(Input(p + "needs_coordinator")),
+    }
+
+
+def _helper_row(m: Model, n: int) -> dict[str, Expr]:
+    p, k = f"measures.{n}.", f"checks.measures.{n}."
+    filled = OR(NOT(m.blank(p + "name")), Slot(p + "total").ne(0))
+    return {
+        k + "filled": IF(filled, 1, 0),
+        k + "asks": IF(AND(m.filled(n), Input(p + "needs_coordinator").eq(m.yes)), 1, 0),
+    }
+
+
+def _schemes(m: Model) -> dict[str, Expr]:
+    out: dict[str, Expr] = {}
+    rows: list[str] = []
+    for s in m.d.schemes:
+        k = f"summary.schemes.{s.key}."
+        coord = m.num(f"coordinator.{s.key}.amount") if m.d.coordinator.per_scheme else Lit(0)
+        out.update(_scheme_row(k, m.scheme_sum(s.key, "owner"), coord, m.scheme_sum(s.key, "uh")))
+        rows.append(s.key)
+    if not m.d.coordinator.per_scheme:
+        from .definition import SHARED_COORDINATOR
+
+        out.update(_scheme_row("summary.schemes.shared.", Lit(0), m.num(f"coordinator.{SHARED_COORDINATOR}.amount"),
+                               Lit(0)))
+        rows.append("shared")
+    for key in SCHEME_COLUMNS:
+        out[f"summary.schemes.sum.{key}"] = SumOf(tuple(Slot(f"summary.schemes.{r}.{key}") for r in rows))
+    return out
+
+
+def _scheme_row(k: str, owner: Expr, coordinator: Expr, uh: Expr) -> dict[str, Expr]:
+    return {
+        k + "owner": owner,
+        k + "coordinator": coordinator,
+        k + "owner_incl": Slot(k + "owner") + Slot(k + "coordinator"),
+        k + "uh": uh,
+        k + "total": Slot(k + "owner_incl") + Slot(k + "uh"),
+    }
+
+
+def _continuation(m: Model) -> dict[str, Expr]:
+    out: dict[str, Expr] = {}
+    for i in (1, 2, 3):
+        k = f"summary.continuation.{i}."
+        for party in ("owner", "uh"):
+            out[k + party] = SumOf(tuple(Input(f"measures.{n}.continuation.{i}.{party}") for n in m.numbers))
+        out[k + "total"] = Slot(k + "owner") + Slot(k + "uh")
+    return out
+
+
+def raw_inputs(layout: Layout, report: Any) -> dict[str, Value]:
+    """A report's values as a network types them into this form (choice keys become labels)."""
+    from .paths import cell_value, value_at
+
+    out: dict[str, Value] = {}
+    for path, spec in layout.inputs.items():
+        value = cell_value(layout.form, spec, value_at(report, path))
+        if value is not None:
+            out[path] = value
+    return out
+
+
+def form_of(layout: Layout) -> Form:
+    return layout.form

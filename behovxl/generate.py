@@ -1,70 +1,137 @@
-"""Blank and pre-filled workbooks: one network, a roster of networks, or a report."""
+"""Workbooks to send: a blank form, one per roster network, a report's own, or next year's.
+
+`--year` is never ignored: a report generated for a later year is rolled over into
+next year's form (the partnership, contacts and units carried over; the measures that
+continue keep their names and texts, and last year's estimate for the new year is
+shown beside the new amounts, which are left for the network).
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from . import definition as definitions
-from .definition import Form
-from .errors import RosterError, UsageError
-from .files import write_atomic
-from .models import Contact, Contacts, Partnership, Report, is_email
+from .definition import Definition
+from .errors import UsageError
+from .files import Output, write_outputs
+from .form import Form
+from .models import Codetermination, ContinuationEstimate, Measure, Partnership, PreviousRound, Reference, Report
+from .registry import Registry
+from .roster import RosterEntry, read_roster
 from .writer import workbook_bytes
 
-ROSTER_COLUMNS = (
-    "network", "owners", "uh",
-    "owner_contact", "owner_role", "owner_email",
-    "uh_contact", "uh_role", "uh_email",
-)
+MONTHS = {
+    "nb": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+           "november", "desember"),
+    "nn": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+           "november", "desember"),
+}
 
 # ---------------------------------------------------------------- public API
 
 
 @dataclass(frozen=True)
-class RosterEntry:
-    row: int
-    network: str
-    owners: str
-    uh: str
-    owner: Contact
-    uh_contact: Contact
+class Request:
+    """What `generate` was asked for, shared by every way of generating."""
+
+    registry: Registry
+    year: int
+    measures: int | None = None
+    deadline: str = ""
+    language: str = "nb"
+    form: str | None = None  # a definition id (or id:version) to use instead of the newest for the year
 
 
-def make_form(year: int, measures: int | None = None, network: str = "", deadline: str = "") -> Form:
-    definition = definitions.current()
-    count = measures or definition.data["form"]["default_measures"]
-    return Form(definition, year, count, network, deadline)
+def make_form(req: Request, network: str = "", language: str | None = None, deadline: str = "",
+              reference: bool = False, definition: Definition | None = None, measures: int | None = None) -> Form:
+    d = definition or req.registry.pick(req.year, req.form)
+    count = measures or req.measures or d.form.default_measures
+    return Form(d, req.year, count, language or req.language, network, deadline or req.deadline, reference)
 
 
-def generate_blank(path: Path, form: Form) -> Path:
-    write_atomic(path, workbook_bytes(form))
-    return path
+def generate_blank(path: Path, req: Request, network: str = "") -> Path:
+    form = make_form(req, network)
+    write_outputs([Output(Path(path), workbook_bytes(form))])
+    return Path(path)
 
 
-def generate_from_report(path: Path, report: Report, measures: int | None = None, deadline: str = "") -> Path:
-    """A workbook pre-filled from a report, in the report's own form version."""
-    definition = definitions.lookup(report.form_id, report.form_version)
-    needed = max([m.number for m in report.measures] + [measures or definition.data["form"]["default_measures"]])
-    # The recorded network is the report's own; the header falls back to the typed name.
-    form = Form(definition, report.year, needed, report.network_id or "", deadline)
-    write_atomic(path, workbook_bytes(form, report))
-    return path
+def generate_from_report(path: Path, report: Report, req: Request) -> Path:
+    """A workbook pre-filled from a report: the same round, or rolled over to `req.year`."""
+    form, filled = form_for_report(report, req)
+    write_outputs([Output(Path(path), workbook_bytes(form, filled))])
+    return Path(path)
 
 
-def load_report_file(path: Path) -> Report:
-    """A report from JSON: one report object, or a list holding exactly one."""
+def form_for_report(report: Report, req: Request) -> tuple[Form, Report]:
+    """The form and report that `generate --from` writes."""
+    if req.year == report.year and not req.form:
+        d = req.registry.lookup(report.form_id, report.form_version)
+        needed = max([m.number for m in report.measures] + [req.measures or 0, 1])
+        language = report.language if req.language == "nb" else req.language
+        return Form(d, report.year, needed, language, report.network_id or "", req.deadline), report
+    return roll_over(report, req)
+
+
+def roll_over(report: Report, req: Request) -> tuple[Form, Report]:
+    """Next year's form for a report: continuing measures carried over, new amounts left open."""
+    if req.year != report.year + 1:
+        raise UsageError(f"Rapporten gjelder {report.year}. Den kan brukes som grunnlag for skjemaet for "
+                         f"{report.year + 1}, ikke for {req.year}. Bruk --year {report.year + 1}, eller --year "
+                         f"{report.year} for den samme runden.")
+    target = req.registry.pick(req.year, req.form)
+    measures = [m for m in sorted(report.measures, key=lambda m: m.number) if _continues(m)]
+    new = [_carried(m, n, target) for n, m in enumerate(measures, 1)]
+    count = max(len(new), req.measures or 0, target.form.default_measures if not new else 0, 1)
+    form = Form(target, req.year, min(count, target.form.max_measures), report.language if req.language == "nb"
+                else req.language, report.network_id or "", req.deadline, reference=True)
+    rolled = Report(
+        form_id=target.form_id, form_version=target.version, year=req.year, language=form.language,  # type: ignore[arg-type]
+        network_id=report.network_id,
+        partnership=Partnership(network=report.partnership.network, owners=report.partnership.owners,
+                                uh=report.partnership.uh, uh_kind=report.partnership.uh_kind),
+        contacts=report.contacts, partners=report.partners, units=report.units, background=report.background,
+        continuation=PreviousRound(continues=bool(new) or None,
+                                   measures=", ".join(str(m.number) for m in measures) or None),
+        codetermination=Codetermination(),
+        measures=new,
+    )
+    return form, rolled
+
+
+def generate_roster(roster: Path, out_dir: Path, req: Request) -> list[Path]:
+    """One pre-filled workbook per roster row; every row is checked before any file is written."""
+    entries = read_roster(Path(roster))
+    names = _file_names(entries, req.year, Path(roster))
+    outputs = []
+    for entry, name in zip(entries, names, strict=True):
+        deadline = deadline_text(entry.deadline, entry.language) if entry.deadline else ""
+        form = make_form(req, entry.network, entry.language, deadline)
+        outputs.append(Output(Path(out_dir) / name, workbook_bytes(form, roster_report(form, entry))))
+    write_outputs(outputs, folder=Path(out_dir))
+    return [o.path for o in outputs]
+
+
+def load_report_file(path: Path, registry: Registry) -> Report:
+    """A report from JSON (one report, or a list holding exactly one), or from a returned workbook."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from .pipeline import read
+
+        result = read(path, registry=registry)
+        if result.report is None:
+            raise UsageError(f"{path}: {result.findings[0].message}")
+        return result.report
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path}: kan ikke lese JSON ({exc}).") from None
+        reason = exc.strerror if isinstance(exc, OSError) else "filen er ikke gyldig JSON i UTF-8"
+        raise UsageError(f"{path}: kan ikke lese rapporten ({reason}).") from None
     if isinstance(data, list):
         if len(data) != 1:
             raise UsageError(f"{path}: filen inneholder {len(data)} rapporter; --from tar én rapport (eller en liste med én).")
@@ -72,51 +139,29 @@ def load_report_file(path: Path) -> Report:
     try:
         return Report.model_validate(data)
     except ValidationError as exc:
-        raise UsageError(f"{path}: rapporten er ikke gyldig:\n{exc}") from None
-
-
-def generate_roster(roster: Path, out_dir: Path, year: int, measures: int | None = None, deadline: str = "") -> list[Path]:
-    """One pre-filled workbook per roster row; every row is checked before any file is written."""
-    entries = read_roster(roster)
-    names = _file_names(entries, year, roster)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for entry, name in zip(entries, names):
-        form = make_form(year, measures, entry.network, deadline)
-        report = _roster_report(form, entry)
-        path = out_dir / name
-        write_atomic(path, workbook_bytes(form, report))
-        written.append(path)
-    return written
-
-
-def read_roster(path: Path) -> list[RosterEntry]:
-    rows = _roster_rows(path)
-    if not rows:
-        raise RosterError(f"{path}: listen over nettverk er tom.")
-    header = [h.strip().lower() for h in rows[0]]
-    if "network" not in header:
-        raise RosterError(
-            f"{path}, rad 1: overskriftsraden mangler kolonnen «network». Forventede kolonner: {', '.join(ROSTER_COLUMNS)}."
-        )
-    unknown = [h for h in header if h and h not in ROSTER_COLUMNS]
-    if unknown:
-        raise RosterError(f"{path}, rad 1: ukjente kolonner {', '.join(unknown)}. Tillatte kolonner: {', '.join(ROSTER_COLUMNS)}.")
-    entries = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(str(c).strip() for c in row):
-            continue
-        record = {h: (str(row[i]).strip() if i < len(row) and row[i] is not None else "") for i, h in enumerate(header)}
-        entries.append(_entry(path, number, record))
-    if not entries:
-        raise RosterError(f"{path}: listen har ingen nettverk under overskriftsraden.")
-    return entries
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"])
+        raise UsageError(f"{path}: rapporten er ikke gyldig: feltet «{where}» {_pydantic_nb(problem['type'])}.") from None
 
 
 def safe_file_name(network: str, year: int) -> str:
     ascii_name = unicodedata.normalize("NFKD", network.translate(_NORDIC)).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()[:200]).strip("-")[:80].strip("-")
     return f"behovsmelding-{year}-{slug or 'nettverk'}.xlsx"
+
+
+def deadline_text(when: date, language: str) -> str:
+    return f"{when.day}. {MONTHS[language][when.month - 1]} {when.year}"
+
+
+def roster_report(form: Form, entry: RosterEntry) -> Report:
+    d = form.definition
+    return Report(
+        form_id=d.form_id, form_version=d.version, year=form.year, language=form.language,  # type: ignore[arg-type]
+        network_id=entry.network,
+        partnership=Partnership(network=entry.network, owners=entry.owners or None, uh=entry.uh or None),
+        contacts={"owner": entry.owner, "uh": entry.uh_contact},  # type: ignore[arg-type]
+    )
 
 
 # ---------------------------------------------------------------- helpers
@@ -124,53 +169,38 @@ def safe_file_name(network: str, year: int) -> str:
 _NORDIC = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "å": "a", "Å": "A"})
 
 
-def _roster_rows(path: Path) -> list[list[str]]:
-    try:
-        if path.suffix.lower() == ".xlsx":
-            return _xlsx_rows(path)
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise RosterError(f"{path}: kan ikke lese filen ({exc.strerror}).") from None
-    except UnicodeDecodeError:
-        raise RosterError(f"{path}: filen er ikke UTF-8. Lagre den som CSV UTF-8.") from None
-    dialect = csv.excel
-    try:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
-    except (csv.Error, IndexError):
-        pass
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+def _continues(m: Measure) -> bool:
+    """A measure continues when it gives an estimate for the autumn after or the year after."""
+    return any(getattr(e, party) for e in m.continuation[:2] for party in ("owner", "uh"))
 
 
-def _xlsx_rows(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a bad file
-        raise RosterError(f"{path}: kan ikke åpne arbeidsboken ({type(exc).__name__}).") from None
-    try:
-        sheet = book.worksheets[0]
-        return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
+def _carried(m: Measure, number: int, target: Definition) -> Measure:
+    first = m.continuation[0]
+    return replace_measure(m, number=number, scheme=_scheme_in(target, m.scheme),
+                           reference=Reference(owner=first.owner, uh=first.uh))
 
 
-def _entry(path: Path, number: int, record: dict[str, str]) -> RosterEntry:
-    where = f"{path}, rad {number}"
-    if not record.get("network"):
-        raise RosterError(f"{where}: kolonnen «network» er tom. Hver rad trenger nettverkets navn.")
-    for key in ("owner_email", "uh_email"):
-        value = record.get(key, "")
-        if value and not is_email(value):
-            raise RosterError(f"{where}: «{value}» i kolonnen «{key}» er ikke en gyldig e-postadresse (for eksempel navn@kommune.no).")
-    for key, value in record.items():
-        if len(value) > 255:
-            raise RosterError(f"{where}: kolonnen «{key}» er lengre enn 255 tegn.")
-    return RosterEntry(
-        row=number, network=record["network"], owners=record.get("owners", ""), uh=record.get("uh", ""),
-        owner=Contact(name=record.get("owner_contact") or None, role=record.get("owner_role") or None, email=record.get("owner_email") or None),
-        uh_contact=Contact(name=record.get("uh_contact") or None, role=record.get("uh_role") or None, email=record.get("uh_email") or None),
+def replace_measure(m: Measure, number: int, scheme: str | None, reference: Reference) -> Measure:
+    return Measure(
+        number=number, name=m.name, priority=m.priority, scheme=scheme, purpose=m.purpose,
+        attachment=m.attachment, target_group=m.target_group, target_groups=m.target_groups,
+        anchoring=m.anchoring, collective_processes=m.collective_processes, teacher_education=m.teacher_education,
+        long_term_plan=m.long_term_plan, owner_plan=m.owner_plan, uh_plan=m.uh_plan,
+        needs_coordinator=m.needs_coordinator, coordinator_reason=m.coordinator_reason,
+        reference=reference, continuation=[ContinuationEstimate() for _ in range(3)],
     )
+
+
+def _scheme_in(target: Definition, key: str | None) -> str | None:
+    """The scheme of the target form that a measure's old scheme continues in, if one can tell."""
+    if key is None:
+        return None
+    if target.scheme(key) is not None:
+        return key
+    successors = [s.key for s in target.schemes if key in s.replaces]
+    if len(successors) == 1:
+        return successors[0]
+    return target.schemes[0].key if len(target.schemes) == 1 else None
 
 
 def _file_names(entries: list[RosterEntry], year: int, roster: Path) -> list[str]:
@@ -179,7 +209,7 @@ def _file_names(entries: list[RosterEntry], year: int, roster: Path) -> list[str
     for entry in entries:
         name = safe_file_name(entry.network, year)
         if name in seen:
-            raise RosterError(
+            raise UsageError(
                 f"{roster}, rad {entry.row}: nettverket «{entry.network}» gir samme filnavn som rad {seen[name]} ({name}). "
                 "Hvert nettverk må ha et eget navn."
             )
@@ -188,10 +218,10 @@ def _file_names(entries: list[RosterEntry], year: int, roster: Path) -> list[str
     return names
 
 
-def _roster_report(form: Form, entry: RosterEntry) -> Report:
-    d = form.definition
-    return Report(
-        form_id=d.form_id, form_version=d.version, year=form.year, network_id=entry.network,
-        partnership=Partnership(network=entry.network, owners=entry.owners or None, uh=entry.uh or None),
-        contacts=Contacts(owner=entry.owner, uh=entry.uh_contact),
-    )
+def _pydantic_nb(kind: str) -> str:
+    return {"missing": "mangler", "extra_forbidden": "er ukjent", "int_parsing": "skal være et helt tall",
+            "int_type": "skal være et helt tall", "string_type": "skal være tekst"}.get(kind, "er ugyldig")
+
+
+__all__ = ["Request", "deadline_text", "form_for_report", "generate_blank", "generate_from_report", "generate_roster",
+           "load_report_file", "make_form", "roll_over", "roster_report", "safe_file_name", "replace"]

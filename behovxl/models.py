@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from typing import Any, Literal, get_args, get_origin
+
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 
@@ -46,7 +48,8 @@ class Contacts(_Model):
 class Partnership(_Model):
     network: Text = _f("Navn på kompetansenettverket")
     owners: Text = _f("Eier(e): kommuner og andre barnehage- og skoleeiere")
-    uh: Text = _f("Universitet/høgskole (UH)")
+    uh: Text = _f("Universitet/høgskole (UH) eller fagskole")
+    uh_kind: str | None = _f("Partnerens art: 'uh' (universitet/høgskole) eller 'fagskole'")
     schemes: dict[str, bool | None] = Field(
         default_factory=dict, description="Behovsmeldingen gjelder (ordninger), per ordning Ja/Nei"
     )
@@ -58,7 +61,7 @@ class Partnership(_Model):
 class Partner(_Model):
     name: Text = _f("Navn på eier/UH")
     contact: Text = _f("Kontaktperson")
-    kind: str | None = _f("Eier/UH: 'owner' (Eier) eller 'uh' (UH)")
+    kind: str | None = _f("Eier/UH: 'owner' (Eier), 'uh' (UH) eller 'fagskole'")
 
 
 class Participant(_Model):
@@ -102,6 +105,13 @@ class Duration(_Model):
     spring_y1: bool | None = _f("Varighet: vår år Y+1")
 
 
+class Reference(_Model):
+    """Last round's estimate for this round, carried into next year's form (read-only there)."""
+
+    owner: int | None = _f("Fjorårets anslag for eier (kr)")
+    uh: int | None = _f("Fjorårets anslag for UH (kr)")
+
+
 class ContinuationEstimate(_Model):
     owner: int | None = _f("Anslag eier (kr)")
     owner_reason: Text = _f("Begrunnelse eier")
@@ -120,10 +130,11 @@ class Measure(_Model):
     number: int = Field(description="Tiltak nr. (arket «Tiltak n»)", ge=1)
     name: Text = _f("Navn på tiltak")
     priority: int | None = _f("Prioritet")
-    scheme: str | None = _f("Ordning: rekom, dekom eller kompetanseloftet")
+    scheme: str | None = _f("Ordning: nøkkelen fra skjemadefinisjonen, for eksempel dekom")
     purpose: str | None = _f("Hva skal tilskuddet brukes til?")
     attachment: Text = _f("Vedlegg")
     target_group: Text = _f("Målgruppe")
+    target_groups: dict[str, bool | None] = Field(default_factory=dict, description="Målgrupper (Ja/Nei per gruppe)")
     anchoring: Text = _f("Forankring i barnehage/skole og dialog med UH")
     collective_processes: Text = _f("Kollektive prosesser for profesjonsutvikling")
     teacher_education: Text = _f("Styrking av lærerutdanningen")
@@ -136,6 +147,7 @@ class Measure(_Model):
     needs_coordinator: bool | None = _f("Behov for koordinatormidler for tiltaket?")
     coordinator_reason: Text = _f("Begrunnelse for koordinator")
     duration: Duration = Field(default_factory=Duration, description="Tiltakets varighet")
+    reference: Reference | None = Field(default=None, description="Fjorårets anslag for dette året (videreført tiltak)")
     continuation: list[ContinuationEstimate] = Field(
         default_factory=_three_estimates,
         min_length=3,
@@ -173,6 +185,7 @@ class Report(_Model):
     form_id: str = Field(description="Skjema-ID")
     form_version: str = Field(description="Skjemaversjon")
     year: int = Field(description="År (Y) for behovsmeldingen")
+    language: Literal["nb", "nn"] = Field(default="nb", description="Målform: nb (bokmål) eller nn (nynorsk)")
     network_id: Text = _f("Nettverket skjemaet ble laget for (fra Statsforvalteren)")
     partnership: Partnership = Field(default_factory=Partnership, description="Partnerskapet")
     contacts: Contacts = Field(default_factory=Contacts, description="Kontaktpersoner")
@@ -194,3 +207,36 @@ class Report(_Model):
     def network_name(self) -> str:
         """The network as the Statsforvalteren knows it: recorded at generation, else typed."""
         return self.network_id or self.partnership.network or ""
+
+
+# ---------------------------------------------------------------- paths
+
+
+def path_exists(path: str) -> bool:
+    """True if a dotted input path (numbers count from 1) names a field of `Report`."""
+    node: Any = Report
+    for seg in path.split("."):
+        origin = get_origin(node)
+        if origin in (list, tuple):
+            if not seg.isdigit() or int(seg) < 1:
+                return False
+            node = get_args(node)[0]
+            continue
+        if origin is dict:
+            node = get_args(node)[1]
+            continue
+        node = _model_of(node)
+        if node is None or seg not in node.model_fields or seg in ("number", "form_id", "form_version", "year"):
+            return False
+        node = node.model_fields[seg].annotation
+    return _model_of(node) is None and get_origin(node) not in (list, dict, tuple)
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside `X`, `X | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None

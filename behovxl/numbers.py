@@ -13,7 +13,9 @@ ParsedNumber(value=1555519, kind='text_number', remark=None)
 >>> parse_whole_number("165 (forutsatt tildeling vår)")
 ParsedNumber(value=165, kind='text_number', remark='forutsatt tildeling vår')
 >>> parse_whole_number("60 tusen")
-ParsedNumber(value=60, kind='text_number', remark='tusen')
+ParsedNumber(value=60000, kind='text_number', remark=None, factor=1000)
+>>> parse_whole_number("1,5 mill.")
+ParsedNumber(value=1500000, kind='text_number', remark=None, factor=1000000)
 >>> parse_whole_number("1 234,50")
 ParsedNumber(value=None, kind='fractional', remark=None)
 >>> parse_whole_number("Velg et element.")
@@ -25,6 +27,9 @@ Separator rule: a dot, comma or space followed by groups of exactly three
 digits (the same separator every time) is a thousands separator; any other
 dot or comma is a decimal separator. "330,000" is therefore 330000 and
 "12,5" is fractional.
+
+Words for thousands and millions after the number multiply it: «tusen», «k»,
+«mill.», «millioner», «millionar», «MNOK», «mkr». The result must be whole.
 """
 
 from __future__ import annotations
@@ -78,6 +83,17 @@ _NUMBER = re.compile(
 )
 
 
+# A word for thousands or millions right after the number ("60 tusen", "1,5 mill. kr").
+_MULTIPLIER = re.compile(
+    r"^(?P<word>tusen|k|mill\.?|millioner|millionar|millionær|mnok|mkr|mill\.? kr)(?![a-zæøå])\.?",
+    re.IGNORECASE,
+)
+_FACTORS = {"tusen": 1000, "k": 1000}
+
+# Text longer than this is not a number anybody typed; it is not given to a regular expression.
+_MAX_NUMBER_TEXT = 200
+
+
 @dataclass(frozen=True)
 class ParsedNumber:
     """Result of reading one cell as a whole number.
@@ -90,6 +106,7 @@ class ParsedNumber:
     value: int | None
     kind: str
     remark: str | None = None  # text stripped off around the number
+    factor: int = 1            # 1000 for «tusen», 1 000 000 for «mill.»
 
 
 def _normalise(text: str) -> str:
@@ -118,6 +135,8 @@ def _from_text(raw: str) -> ParsedNumber:
         return ParsedNumber(None, "empty")
     if is_placeholder(text):
         return ParsedNumber(None, "placeholder")
+    if len(text) > _MAX_NUMBER_TEXT:
+        return ParsedNumber(None, "unparseable")
 
     remarks = [inner.strip() for inner in _PAREN.findall(text)]
     bare = _normalise(_PAREN.sub(" ", text))
@@ -126,6 +145,13 @@ def _from_text(raw: str) -> ParsedNumber:
         return ParsedNumber(None, "unparseable")
 
     rest = match["rest"].strip(" ().,;:")  # "330 000." is not a remark
+    factor = 1
+    multiplier = _MULTIPLIER.match(rest)
+    if multiplier:
+        word = multiplier["word"].lower()
+        factor = _FACTORS.get(word, 1_000_000)
+        rest = rest[multiplier.end() :].strip(" ().,;:")
+        rest = re.sub(r"^(?:kroner|kr|nok)\b\.?", "", rest, flags=re.IGNORECASE).strip(" ().,;:")
     # A second number outside parentheses ("10-20", "5 000 / 6 000", "1e5")
     # means we would have to guess which one is meant: refuse.
     if any(ch.isdigit() for ch in rest):
@@ -134,16 +160,18 @@ def _from_text(raw: str) -> ParsedNumber:
         remarks.insert(0, rest)
     remark = "; ".join(r for r in remarks if r) or None
 
-    if match["dec"] and match["dec"].strip("0"):
-        return ParsedNumber(None, "fractional", remark)
-
     digits = re.sub(r"[^0-9]", "", match["int"])
-    if len(digits) > _MAX_DIGITS:
+    decimals = match["dec"] or ""
+    if len(digits) + len(decimals) > _MAX_DIGITS:
         return ParsedNumber(None, "unparseable")
-    value = int(digits)
+    scaled = (int(digits) * 10 ** len(decimals) + (int(decimals) if decimals else 0)) * factor
+    whole, part = divmod(scaled, 10 ** len(decimals))
+    if part:
+        return ParsedNumber(None, "fractional", remark)
+    value = whole
     if match["sign"] and match["sign"] != "+":
         value = -value
-    return ParsedNumber(value, "text_number", remark)
+    return ParsedNumber(value, "text_number", remark, factor)
 
 
 def parse_whole_number(raw: object) -> ParsedNumber:

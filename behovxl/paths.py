@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .definition import Definition
+from .form import Form
 from .layout import Input, Layout
 from .models import Report
 
@@ -26,22 +26,26 @@ def value_at(report: Report, path: str) -> Any:
     return obj
 
 
-def cell_value(definition: Definition, field: Input, value: Any) -> Any:
-    """A report value as it is typed into the workbook (choice keys become labels)."""
+def cell_value(form: Form, field: Input, value: Any) -> Any:
+    """A report value as it is typed into the workbook (choice keys become labels in the form's language)."""
     if value is None or field.list_name is None:
         return value
     key = str(value).lower() if isinstance(value, bool) else str(value)
-    for choice in definition.choices(field.list_name):
+    for choice in form.definition.choices(field.list_name):
         if choice.key == key:
-            return choice.label
+            return form.t(choice.label)
     return str(value)
 
 
-def choice_key(definition: Definition, field: Input, label: str) -> str | bool | None:
-    """A label typed in a choice cell back to its key (True/False for Ja/Nei); None if unknown."""
+def choice_key(form: Form, field: Input, label: str) -> str | bool | None:
+    """A label typed in a choice cell back to its key (True/False for Ja/Nei); None if unknown.
+
+    Both written languages are accepted, whatever the form's own: a label pasted from the
+    other language's form means the same choice.
+    """
     wanted = label.strip().casefold()
-    for choice in definition.choices(field.list_name or ""):
-        if choice.label.casefold() == wanted:
+    for choice in form.definition.choices(field.list_name or ""):
+        if wanted in (form.t(choice.label).casefold(), choice.label.nb.casefold(), choice.label.nn.casefold()):
             return {"true": True, "false": False}.get(choice.key, choice.key)
     return None
 
@@ -88,6 +92,8 @@ def _filled(node: Any) -> bool:
 
 # Lists whose rows keep their place (three continuation periods) rather than compacting.
 _FIXED_LISTS = ("continuation",)
+# Maps keyed by a choice or scheme, not by a row number.
+_KEYED = ("schemes", "coordinator", "target_groups")
 
 
 def _listify(node: Any, trail: tuple[str, ...]) -> Any:

@@ -24,7 +24,7 @@ import io
 import re
 import zipfile
 
-__all__ = ["WORKBOOK_PART", "lock_structure"]
+__all__ = ["WORKBOOK_PART", "finish_package", "lock_structure"]
 
 #: The workbook part as written by xlsxwriter (and Excel/LibreOffice).
 WORKBOOK_PART = "xl/workbook.xml"
@@ -57,6 +57,41 @@ def _patch_workbook_xml(xml: bytes) -> bytes | None:
     prefix = anchor.group(1)
     element = b"<" + prefix + b'workbookProtection lockStructure="1"/>'
     return xml[: anchor.start()] + element + xml[anchor.start() :]
+
+
+_ROW_RE = re.compile(rb'<row r="(\d+)"([^>]*?) customHeight="1"')
+
+
+def _let_rows_grow(xml: bytes, rows: set[int]) -> bytes:
+    """Drop customHeight on `rows` (0-based): the height stays a hint, and a spreadsheet may
+    grow the row to fit text typed into it (Excel on edit, LibreOffice on load)."""
+    if not rows:
+        return xml
+
+    def sub(m: re.Match[bytes]) -> bytes:
+        return m.group(0) if int(m.group(1)) - 1 not in rows else b'<row r="' + m.group(1) + b'"' + m.group(2)
+
+    return _ROW_RE.sub(sub, xml)
+
+
+def finish_package(xlsx: bytes, grow: dict[int, set[int]]) -> bytes:
+    """Lock the workbook structure and let the rows in `grow` ({sheet index: rows}) resize."""
+    zin = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == WORKBOOK_PART:
+                data = _patch_workbook_xml(data) or data
+            elif info.filename.startswith("xl/worksheets/sheet") and info.filename.endswith(".xml"):
+                index = int(info.filename[len("xl/worksheets/sheet") : -len(".xml")]) - 1
+                data = _let_rows_grow(data, grow.get(index, set()))
+            new = zipfile.ZipInfo(info.filename, date_time=_FIXED_DATE_TIME)
+            new.compress_type = info.compress_type
+            new.create_system = info.create_system
+            new.external_attr = info.external_attr
+            zout.writestr(new, data)
+    return out.getvalue()
 
 
 def lock_structure(xlsx: bytes) -> bytes:

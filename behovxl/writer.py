@@ -1,7 +1,7 @@
 """Draw a layout into a locked xlsx workbook with xlsxwriter.
 
-Everything about the form's content comes from the layout; this module only
-knows how things look: formats, validation, protection and print settings.
+Everything about the form's content comes from the layout and its definition; this
+module only knows how things look: formats, validation, protection and print settings.
 """
 
 from __future__ import annotations
@@ -11,19 +11,21 @@ from datetime import datetime
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.utility import quote_sheetname
 
-from .definition import Form
-from .formulas import Formula, compute
-from .layout import LINE_HEIGHT, Input, Layout, SheetLayout, build_layout, span_width, text_height
+from .form import Form
+from .formulas import Formula, compute, raw_inputs
+from .layout import LINE_HEIGHT, Input, Layout, SheetLayout, build_layout, text_height
 from .models import Report
-from .paths import cell_value, value_at
-from .protect import lock_structure
+from .protect import finish_package
 
 AMOUNT_FORMAT = '#,##0 "kr"'
+PLAIN_AMOUNT = "#,##0"
 INPUT_FILL = "#FFF7CC"
 HEAD_FILL = "#1F4E79"
 COLHEAD_FILL = "#DDEBF7"
 FORMULA_FILL = "#F2F2F2"
+LOCKED_FILL = "#EDEDED"
 
 # ---------------------------------------------------------------- public API
 
@@ -34,14 +36,15 @@ def workbook_bytes(form: Form, report: Report | None = None) -> bytes:
     report = report or empty_report(form)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, _OPTIONS)
-    _Writer(book, layout, report).write()
+    grow = _Writer(book, layout, report).write()
     book.close()
-    return lock_structure(buffer.getvalue())
+    return finish_package(buffer.getvalue(), grow)
 
 
 def empty_report(form: Form) -> Report:
     d = form.definition
-    return Report(form_id=d.form_id, form_version=d.version, year=form.year, network_id=form.network or None)
+    return Report(form_id=d.form_id, form_version=d.version, year=form.year, language=form.language,  # type: ignore[arg-type]
+                  network_id=form.network or None)
 
 
 # ---------------------------------------------------------------- the writer
@@ -56,132 +59,156 @@ _OPTIONS = {
 
 _STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 16, "font_color": HEAD_FILL, "valign": "vcenter", "text_wrap": True},
-    "subtitle": {"italic": True, "font_color": "#595959"},
+    "subtitle": {"italic": True, "font_color": "#595959", "text_wrap": True},
     "heading": {"bold": True, "font_size": 12, "font_color": "#FFFFFF", "bg_color": HEAD_FILL, "valign": "vcenter"},
+    "subheading": {"bold": True, "bottom": 1, "bottom_color": "#9BC2E6", "valign": "bottom"},
     "question": {"bold": True, "text_wrap": True, "valign": "bottom"},
-    "label": {"text_wrap": True, "valign": "vcenter"},
-    "rowlabel": {"valign": "vcenter"},
+    "label": {"text_wrap": True, "valign": "top"},
+    "note": {"italic": True, "text_wrap": True, "font_color": "#595959", "valign": "top"},
+    "rowlabel": {"valign": "top", "text_wrap": True},
     "colhead": {"bold": True, "bg_color": COLHEAD_FILL, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"},
-    "total": {"bold": True, "valign": "vcenter"},
+    "total": {"bold": True, "valign": "top", "text_wrap": True},
     "paragraph": {"text_wrap": True, "valign": "top"},
     "fact": {"bold": True, "text_wrap": True},
     "plain": {},
 }
 
 _INPUT_STYLES: dict[str, dict[str, Any]] = {
-    "text": {"text_wrap": True, "valign": "vcenter"},
-    "email": {"valign": "vcenter"},
-    "long_text": {"text_wrap": True, "valign": "top"},
-    "amount": {"num_format": AMOUNT_FORMAT, "valign": "vcenter"},
-    "integer": {"num_format": "0", "valign": "vcenter"},
-    "choice": {"valign": "vcenter"},
+    "text": {"text_wrap": True, "valign": "top"},
+    "email": {"text_wrap": True, "valign": "top"},
+    "long_text": {"text_wrap": True, "valign": "top", "font_size": 10},
+    "amount": {"num_format": AMOUNT_FORMAT, "valign": "top", "align": "left"},
+    "integer": {"num_format": "0", "valign": "top", "align": "left"},
+    "line_amount": {"num_format": AMOUNT_FORMAT, "valign": "top"},
+    "choice": {"valign": "top"},
 }
 
+_GREY = {"bg_color": FORMULA_FILL, "border": 1, "border_color": "#BFBFBF", "valign": "top"}
 _FORMULA_STYLES: dict[str, dict[str, Any]] = {
-    "amount": {"num_format": AMOUNT_FORMAT, "bg_color": FORMULA_FILL, "border": 1, "border_color": "#BFBFBF"},
+    "amount": {**_GREY, "num_format": AMOUNT_FORMAT},
     # Zero shown as a dash: the summary's rows for measure sheets left empty stay quiet.
-    "quiet": {"num_format": AMOUNT_FORMAT + ';-' + AMOUNT_FORMAT + ';"–"', "bg_color": FORMULA_FILL, "border": 1, "border_color": "#BFBFBF"},
-    "total": {"num_format": AMOUNT_FORMAT, "bg_color": FORMULA_FILL, "bold": True, "border": 1, "border_color": "#7F7F7F"},
-    "integer": {"num_format": "0", "bg_color": FORMULA_FILL, "border": 1, "border_color": "#BFBFBF"},
-    "text": {"bg_color": FORMULA_FILL, "border": 1, "border_color": "#BFBFBF", "text_wrap": True},
-    "check": {"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1, "border_color": "#BFBFBF"},
+    "quiet": {**_GREY, "num_format": PLAIN_AMOUNT + ";-" + PLAIN_AMOUNT + ';"–"'},
+    "total": {**_GREY, "num_format": AMOUNT_FORMAT, "bold": True, "border_color": "#7F7F7F"},
+    "integer": {**_GREY, "num_format": "0"},
+    "text": {**_GREY, "text_wrap": True},
+    "flag": {**_GREY, "align": "center"},
+    "check": {"bold": True, "text_wrap": True, "valign": "top", "border": 1, "border_color": "#BFBFBF"},
+    "plain": {},
 }
 
 
 class _Writer:
     def __init__(self, book: xlsxwriter.Workbook, layout: Layout, report: Report) -> None:
         self.book, self.layout, self.report, self.form = book, layout, report, layout.form
-        self.formulas: dict[str, Formula] = compute(layout, report)
+        self.values = raw_inputs(layout, report)
+        self.formulas: dict[str, Formula] = compute(layout, self.values)
         self.static_fmt = {k: book.add_format(v) for k, v in _STYLES.items()}
         base_input = {"locked": False, "bg_color": INPUT_FILL, "border": 1, "border_color": "#A6A6A6"}
         self.input_fmt = {k: book.add_format({**base_input, **v}) for k, v in _INPUT_STYLES.items()}
+        self.locked_fmt = book.add_format({**_GREY, "num_format": AMOUNT_FORMAT, "bg_color": LOCKED_FILL})
         self.formula_fmt = {k: book.add_format(v) for k, v in _FORMULA_STYLES.items()}
         self.ok_fmt = book.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
         self.bad_fmt = book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
 
-    def write(self) -> None:
+    def write(self) -> dict[int, set[int]]:
+        """Draw every sheet; return the rows per sheet (by position) a spreadsheet may resize."""
         self.book.set_properties({
-            "title": self.form.data["form"]["title"],
+            "title": self.form.title,
             "subject": self.form.network or "",
             "author": "behovxl",
             "created": datetime(self.form.year, 1, 1),
         })
-        for sheet_layout in self.layout.sheets:
-            self._sheet(sheet_layout)
+        grow: dict[int, set[int]] = {}
+        for index, sheet_layout in enumerate(self.layout.sheets):
+            grow[index] = self._sheet(sheet_layout)
+        return grow
 
-    def _sheet(self, sl: SheetLayout) -> None:
+    def _sheet(self, sl: SheetLayout) -> set[int]:
         ws = self.book.add_worksheet(sl.name)
         for col, width in enumerate(sl.widths):
-            ws.set_column(col, col, width, None, {"hidden": col in sl.hidden_cols})
+            ws.set_column(col, col, width)
         for row, height in self._heights(sl).items():
             ws.set_row(row, height)
         for static in sl.statics:
-            self._merge_or_write(ws, static.row, static.col, static.span, static.text, self.static_fmt[static.style])
+            self._static(ws, static.row, static.col, static.span, static.text, self.static_fmt[static.style])
         for field in sl.inputs:
             self._input(ws, field)
         for slot in sl.formulas:
             self._formula(ws, slot)
         self._finish(ws, sl)
+        return set(sl.grow_rows)
 
     def _heights(self, sl: SheetLayout) -> dict[int, float]:
         """The layout's row heights, raised where a pre-filled text needs more room."""
         heights = dict(sl.heights)
         for field in sl.inputs:
-            value = value_at(self.report, field.path)
-            if isinstance(value, str) and field.type in ("text", "long_text"):
-                need = text_height(value, span_width(sl.widths, field.col, field.span))
+            value = self.values.get(field.path)
+            if isinstance(value, str) and field.type in ("text", "long_text", "email"):
+                font = 10 if field.type == "long_text" else 11
+                need = text_height(value, sl.widths[field.col], font=font)
                 heights[field.row] = max(heights.get(field.row, LINE_HEIGHT), need)
+            elif field.type == "long_text" and field.row not in heights:
+                heights[field.row] = 3 * LINE_HEIGHT  # an empty answer box, three lines tall until filled
         return dict(sorted(heights.items()))
 
-    def _merge_or_write(self, ws, row: int, col: int, span: int, text: str, fmt) -> None:
+    def _static(self, ws: Any, row: int, col: int, span: int, text: str, fmt: Any) -> None:
         if span > 1:
             ws.merge_range(row, col, row, col + span - 1, "", fmt)
         ws.write_string(row, col, text, fmt)
 
-    def _input(self, ws, field: Input) -> None:
-        fmt = self.input_fmt[field.type]
-        if field.span > 1:
-            ws.merge_range(field.row, field.col, field.row, field.col + field.span - 1, "", fmt)
-        value = cell_value(self.form.definition, field, value_at(self.report, field.path))
+    def _input(self, ws: Any, field: Input) -> None:
+        kind = "line_amount" if field.type == "amount" and field.col == 0 else field.type
+        fmt = self.locked_fmt if field.locked else self.input_fmt[kind]
+        value = self.values.get(field.path)
         if value is None:
             ws.write_blank(field.row, field.col, None, fmt)
-        elif field.type in ("amount", "integer"):
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
             ws.write_number(field.row, field.col, value, fmt)
         else:
             ws.write_string(field.row, field.col, str(value), fmt)
+        if field.locked:
+            return
         ws.data_validation(field.row, field.col, field.row, field.col, self._validation(field))
-        self.book.define_name(field.name, f"={field.ref.split('!')[0]}!${field.cell[0]}${field.cell[1:]}")
+        self.book.define_name(field.name, f"={quote_sheetname(field.sheet)}!{_absolute(field.row, field.col)}")
 
     def _validation(self, field: Input) -> dict[str, Any]:
-        title = field.label if len(field.label) <= 32 else field.label[:31] + "…"
-        common = {"input_title": title, "input_message": field.help[:255], "error_title": "Ugyldig verdi"}
+        t = self.form.text
+        title = field.title if len(field.title) <= 32 else field.title[:31] + "…"
+        common = {"input_title": title, "input_message": field.help[:255], "error_title": t("invalid_title")}
         if field.type in ("amount", "integer"):
-            unit = "et helt beløp i kroner" if field.type == "amount" else "et helt tall"
-            limit = f"{field.max_value:,}".replace(",", " ")
+            limit = f"{field.max_value:,}".replace(",", "\u00a0")
+            message = t("invalid_amount" if field.type == "amount" else "invalid_count", max=limit)
             return {**common, "validate": "integer", "criteria": "between", "minimum": 0, "maximum": field.max_value,
-                    "error_message": f"Skriv {unit} mellom 0 og {limit}, bare tall uten «kr», punktum eller mellomrom."}
+                    "error_message": message}
         if field.type == "choice":
+            assert field.list_name is not None
             return {**common, "validate": "list", "source": "=" + self.layout.list_range(field.list_name),
-                    "error_message": "Velg en verdi fra listen."}
+                    "error_message": t("invalid_choice")}
         if field.type == "email":
             return {**common, "validate": "custom",
                     "value": f'=AND(LEN({field.cell})<={field.max_length},ISNUMBER(FIND("@",{field.cell})))',
-                    "error_message": "Skriv en gyldig e-postadresse, for eksempel navn@kommune.no."}
+                    "error_message": t("invalid_email")}
         return {**common, "validate": "length", "criteria": "<=", "value": field.max_length,
-                "error_message": f"Teksten kan være på høyst {field.max_length} tegn."}
+                "error_message": t("invalid_length", max=field.max_length)}
 
-    def _formula(self, ws, slot) -> None:
+    def _formula(self, ws: Any, slot: Any) -> None:
         fmt = self.formula_fmt[slot.style]
         if slot.span > 1:
             ws.merge_range(slot.row, slot.col, slot.row, slot.col + slot.span - 1, "", fmt)
         formula = self.formulas[slot.key]
-        ws.write_formula(slot.row, slot.col, "=" + formula.text, fmt, formula.value)
+        value = formula.value
+        if value is not None and not isinstance(value, (int, float, str, bool)):
+            value = float(value)  # type: ignore[arg-type]
+        ws.write_formula(slot.row, slot.col, "=" + formula.text, fmt, value)
+        if slot.name:
+            self.book.define_name(slot.name, f"={quote_sheetname(slot.sheet)}!{_absolute(slot.row, slot.col)}")
         if slot.style == "check":
-            ok = self.form.data["summary"]["ok"]
-            ws.conditional_format(slot.cell, {"type": "cell", "criteria": "==", "value": f'"{ok}"', "format": self.ok_fmt})
-            ws.conditional_format(slot.cell, {"type": "cell", "criteria": "!=", "value": f'"{ok}"', "format": self.bad_fmt})
+            ok = self.form.t(self.form.definition.summary.ok)
+            cells = f"{slot.cell}:{_cell(slot.row, slot.col + slot.span - 1)}"
+            ws.conditional_format(cells, {"type": "cell", "criteria": "==", "value": f'"{ok}"', "format": self.ok_fmt})
+            ws.conditional_format(cells, {"type": "cell", "criteria": "!=", "value": f'"{ok}"', "format": self.bad_fmt})
 
-    def _finish(self, ws, sl: SheetLayout) -> None:
+    def _finish(self, ws: Any, sl: SheetLayout) -> None:
         ws.protect("", {"format_rows": True})
         if sl.hidden:
             ws.hide()
@@ -189,12 +216,25 @@ class _Writer:
         if sl.freeze_rows:
             ws.freeze_panes(sl.freeze_rows, 0)
         ws.set_paper(9)
-        ws.set_portrait() if len(sl.widths) <= 5 else ws.set_landscape()
+        ws.set_landscape() if sl.landscape else ws.set_portrait()
         ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.5, right=0.5, top=0.8, bottom=0.8)
+        ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75, )
         network = (self.form.network or self.report.partnership.network or "").replace("&", "&&")
-        ws.set_header(f"&L{network}&R&A")
-        ws.set_footer(f"&L{self.form.data['form']['title'].replace('&', '&&')}&RSide &P av &N")
-        ws.print_area(0, 0, max(sl.rows - 1, 0), len(sl.widths) - 1 - len(sl.hidden_cols))
-        if sl.name == self.form.sheet("guide"):
+        ws.set_header(f"&L{network}&R&A", {"scale_with_doc": False})
+        footer = self.form.text("page_footer")
+        ws.set_footer(f"&L{self.form.title.replace('&', '&&')}&R{footer}", {"scale_with_doc": False})
+        ws.print_area(0, 0, max(sl.rows - 1, 0), len(sl.widths) - 1)
+        if sl.key == "guide":
             ws.activate()
+
+
+def _absolute(row: int, col: int) -> str:
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    return xl_rowcol_to_cell(row, col, True, True)
+
+
+def _cell(row: int, col: int) -> str:
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    return xl_rowcol_to_cell(row, col)
