@@ -49,7 +49,7 @@ def check_formulas(book: Workbook, env: Env) -> list[Finding]:
             continue
         cell = book.formulas.get(key)
         want = env.slot(key)
-        where = {"sheet": slot.sheet, "cell": slot.cell, "where": slot_label(book.layout, slot)}
+        where = {"sheet": slot.sheet, "cell": slot.cell, "path": key, "where": slot_label(book.layout, slot)}
         if cell is None or cell.formula is None:
             found = None if cell is None else _plain(cell.value)
             findings.append(finding("formula-replaced", language=language, found=found, expected=_plain(want), **where))
@@ -287,7 +287,10 @@ def _same(cached: Any, want: Value) -> bool:
     if isinstance(want, bool) or isinstance(cached, bool):
         return cached == want
     if isinstance(want, (int, float)) or want.__class__.__name__ == "Decimal":
-        return isinstance(cached, (int, float)) and abs(float(cached) - float(want)) < 0.5  # type: ignore[arg-type]
+        if not isinstance(cached, (int, float)):
+            return False
+        # A spreadsheet keeps numbers as doubles: beyond 2**53 only their first 15 digits are exact.
+        return abs(float(cached) - float(want)) <= max(0.5, abs(float(want)) * 1e-12)  # type: ignore[arg-type]
     return str(cached if cached is not None else "") == str(want if want is not None else "")
 
 

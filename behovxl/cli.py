@@ -1,231 +1,434 @@
-"""The command line: parse options, call the library, show its result."""
+"""The command line: parse options, call the library, show its result. Every word is Norwegian."""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
+import traceback
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
-from .dictionary import fields as dictionary_fields
-from .dictionary import render_markdown, render_table
-from .errors import BehovxlError
-from .files import write_atomic
-from .generate import generate_blank, generate_from_report, generate_roster, load_report_file, make_form
-from .results import as_json, as_text, catalogue, catalogue_markdown, check_files, exit_code, reports_json
-from .layout import build_layout
-from .models import Report
+from . import clitext
+
+clitext.install()  # before any option is built: click translates some texts when they are created
+
+from .errors import BehovxlError, UsageError  # noqa: E402
+
+YEAR = click.IntRange(2000, 2100)
+LANGUAGE = click.Choice(["nb", "nn", "bokmål", "nynorsk", "bokmal"], case_sensitive=False)
+JOBS = click.IntRange(1, 64)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="behovxl")
+def _language(value: str | None) -> str:
+    return {"bokmål": "nb", "bokmal": "nb", "nynorsk": "nn"}.get((value or "nb").lower(), (value or "nb").lower())
+
+
+def _default_year() -> int:
+    return date.today().year + 1
+
+
+def run(action: Callable[[], int | None]) -> None:
+    """One place that turns behovxl's errors into messages and a bug into «intern feil» with a log."""
+    try:
+        code = action()
+    except BehovxlError as exc:
+        raise click.ClickException(str(exc)) from None
+    except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        raise
+    except Exception:  # noqa: BLE001 - a bug in behovxl: never a traceback for the user, always a log
+        from .pipeline import log_internal_error
+
+        log = log_internal_error(traceback.format_exc())
+        raise click.ClickException(f"Intern feil i behovxl. Detaljene er lagret i {log}; send gjerne den filen "
+                                   "til den som drifter behovxl.") from None
+    sys.exit(code or 0)
+
+
+@click.group(cls=clitext.NorwegianGroup, context_settings=dict(clitext.HELP_OPTION))
+@clitext.version_option()
 def main() -> None:
-    """Run the yearly behovsmelding round through locked Excel workbooks."""
+    """Behovsmeldingen i Excel: send låste skjema, les og kontroller svarene, samle dem regionalt.
+
+    Kjør «behovxl KOMMANDO -h» for hjelp til hver kommando.
+    """
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Output .xlsx file, or a folder with --roster.")
-@click.option("--year", type=int, default=None, help="The round's year Y (default: next year, or the report's year with --from).")
-@click.option("--network", default="", help="Network name recorded in the workbook and its header.")
-@click.option("--measures", type=int, default=None, help="Number of measure sheets (default 8).")
-@click.option("--deadline", default="", help="Deadline shown on the guide sheet (default: 1. februar Y+1).")
-@click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False), help="CSV or XLSX roster: one workbook per network.")
-@click.option("--from", "from_report", type=click.Path(path_type=Path, exists=True, dir_okay=False), help="Report JSON to pre-fill the workbook from.")
-def generate(output: Path, year: int | None, network: str, measures: int | None, deadline: str, roster: Path | None, from_report: Path | None) -> None:
-    """Write blank or pre-filled workbooks for networks to fill in.
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True, metavar="FIL|MAPPE",
+              help="Arbeidsboken som skal skrives (.xlsx), eller en mappe sammen med --roster.")
+@click.option("--year", type=YEAR, default=None, metavar="ÅR", help="Året runden gjelder (standard: neste år, eller rapportens år med --from).")
+@click.option("--network", default="", metavar="NAVN", help="Nettverket skjemaet lages for (står i skjemaet og i topptekst).")
+@click.option("--measures", type=click.IntRange(1, 20), default=None, metavar="ANTALL", help="Antall tiltaksark, 1–20 (standard 8).")
+@click.option("--deadline", default="", metavar="TEKST", help="Fristen som står i veiledningen (standard: 1. februar i året runden gjelder).")
+@click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), metavar="LISTE",
+              help="Liste over nettverk (CSV eller XLSX): ett skjema per nettverk.")
+@click.option("--from", "from_report", type=click.Path(path_type=Path, dir_okay=False), metavar="RAPPORT",
+              help="Fyll ut skjemaet fra en rapport (JSON) eller en innsendt arbeidsbok; med --year Y+1: neste års skjema.")
+@click.option("--form", "form_name", default=None, metavar="SKJEMA|FIL.toml", help="Skjemadefinisjon: id (se «behovxl forms») eller en egen TOML-fil.")
+@click.option("--målform", "--malform", "language", type=LANGUAGE, default="nb", metavar="nb|nn", help="Bokmål (nb, standard) eller nynorsk (nn).")
+def generate(output: Path, year: int | None, network: str, measures: int | None, deadline: str, roster: Path | None,
+             from_report: Path | None, form_name: str | None, language: str) -> None:
+    """Lag skjema som nettverkene skal fylle ut: tomme, fra en liste, eller fra en rapport.
 
-    Example:
+    Eksempel:
 
-        behovxl generate -o skjema.xlsx --year 2026 --network "Kompetansenettverk Salten"
+        behovxl generate -o skjema.xlsx --year 2027 --network "Kompetansenettverk Salten"
 
-        behovxl generate --roster examples/roster.csv -o skjema/
+        behovxl generate --roster nettverk.csv -o skjema/ --year 2027
 
-        behovxl generate --from rapport.json -o rapport.xlsx
+        behovxl generate --from rapport-2026.json --year 2027 -o neste-aar.xlsx
     """
-    if roster and from_report:
-        raise click.UsageError("Use either --roster or --from, not both.")
-    year = year or _default_year()
-    try:
+    def action() -> None:
+        from .generate import Request, generate_blank, generate_from_report, generate_roster, load_report_file
+
+        if roster and from_report:
+            raise UsageError("Bruk enten --roster eller --from, ikke begge.")
+        registry, form_id = _registry_and_form(form_name)
+        if not roster:
+            _xlsx_name(output)
+        if from_report:
+            report = load_report_file(from_report, registry)
+            req = Request(registry, year or report.year, measures, deadline, _language(language), form_id)
+            click.echo(str(generate_from_report(output, report, req)))
+            return
+        req = Request(registry, year or _default_year(), measures, deadline, _language(language), form_id)
         if roster:
-            paths = generate_roster(roster, output, year, measures, deadline)
+            paths = generate_roster(roster, output, req)
             for path in paths:
                 click.echo(str(path))
-            click.echo(f"{len(paths)} workbooks written to {output}", err=True)
-        elif from_report:
-            report = load_report_file(from_report)
-            click.echo(str(generate_from_report(output, report, measures, deadline)))
+            click.echo(f"{len(paths)} arbeidsbøker skrevet til {output}", err=True)
         else:
-            click.echo(str(generate_blank(output, make_form(year, measures, network, deadline))))
-    except BehovxlError as exc:
-        raise click.ClickException(str(exc)) from None
+            click.echo(str(generate_blank(output, req, network)))
+
+    run(action)
+
+
+def _xlsx_name(path: Path) -> None:
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(f"«{path}» slutter ikke på .xlsx. Skjemaet er en Excel-arbeidsbok; gi filen navn som slutter på .xlsx.")
+
+
+def _registry_and_form(form_name: str | None) -> tuple[Any, str | None]:
+    """The registry, and the definition id to use: `--form` may be an id or a TOML file of one's own."""
+    from .registry import Registry
+
+    registry = Registry.default()
+    if form_name and form_name.lower().endswith(".toml"):
+        from .definition import load_definition
+
+        d = load_definition(Path(form_name))
+        return registry.with_files([Path(form_name)]), f"{d.form_id}:{d.version}"
+    return registry, form_name
 
 
 @main.command()
-@click.argument("workbook", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of objects instead of a table.")
-@click.option("--markdown", is_flag=True, help="Print a Markdown table (as in docs/fields.md).")
-@click.option("--year", type=int, default=None, help="Year for the current form's labels (default: next year).")
-def fields(workbook: Path | None, as_json: bool, markdown: bool, year: int | None) -> None:
-    """Print the data dictionary: every input of the form and where it lives.
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="ARBEIDSBØKER...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Utskrift: tekst (standard) eller JSON.")
+@click.option("--forms", "forms", type=click.Path(path_type=Path), multiple=True, metavar="MAPPE",
+              help="En mappe (eller fil) med egne skjemadefinisjoner i tillegg til de innebygde.")
+@click.option("--jobs", type=JOBS, default=None, metavar="ANTALL", help="Antall prosesser som leser samtidig (standard: antall kjerner).")
+def check(files: tuple[Path, ...], fmt: str, forms: tuple[Path, ...], jobs: int | None) -> None:
+    """Les innsendte arbeidsbøker og vis, celle for celle, hva som ikke stemmer.
 
-    Given a workbook, describes that workbook's form version and sheets.
+    Avslutningskode 0 når ingen fil har feil, 1 når en fil har feil, 2 når en fil ikke kunne leses.
 
-    Example:
+    Eksempel:
 
-        behovxl fields --json
+        behovxl check innkommet/*.xlsx
+
+        behovxl check svar.xlsx --format json
     """
-    try:
-        if workbook:
-            from .reader import identify
+    def action() -> int:
+        from .inputs import discover
+        from .pipeline import read_many
+        from .results import as_json, exit_code, file_text
 
-            form = identify(workbook)
+        paths = [e.path for e in discover(list(files))]
+        results = []
+        for r in read_many(paths, forms=forms, jobs=jobs):
+            results.append(r)
+            if fmt == "text":
+                click.echo(("\n" if len(results) > 1 else "") + file_text(r))
+        if fmt == "json":
+            click.echo(as_json(results))
+        return exit_code(results)
+
+    run(action)
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="ARBEIDSBØKER...")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, metavar="FIL.json", help="JSON-filen rapportene skrives til.")
+@click.option("--forms", "forms", type=click.Path(path_type=Path), multiple=True, metavar="MAPPE", help="Egne skjemadefinisjoner.")
+@click.option("--jobs", type=JOBS, default=None, metavar="ANTALL", help="Antall prosesser som leser samtidig.")
+def import_(files: tuple[Path, ...], output: Path, forms: tuple[Path, ...], jobs: int | None) -> None:
+    """Les innsendte arbeidsbøker til en JSON-liste med én rapport per lesbar fil.
+
+    Avvikene skrives til standard feil; avslutningskoden er som for «check».
+
+    Eksempel:
+
+        behovxl import innkommet/*.xlsx -o rapporter.json
+    """
+    def action() -> int:
+        from .files import Output, check_output_path, refuse_inputs, write_outputs
+        from .inputs import discover
+        from .pipeline import read_many
+        from .results import as_text, exit_code, reports_json
+
+        entries = discover(list(files))
+        refuse_inputs([output], [e.path for e in entries], [f for f in files if Path(f).is_dir()])
+        check_output_path(output)
+        results = list(read_many([e.path for e in entries], forms=forms, jobs=jobs))
+        write_outputs([Output(output, reports_json(results).encode("utf-8"))])
+        click.echo(as_text(results), err=True)
+        read = sum(r.report is not None for r in results)
+        click.echo(f"{read} av {len(results)} filer lest inn i {output}", err=True)
+        return exit_code(results)
+
+    run(action)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="INNDATA...")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, metavar="FIL.xlsx", help="Den regionale arbeidsboken som skal skrives.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), metavar="FIL.json", help="Skriv også alle rapporter, filer og avvik som JSON.")
+@click.option("--csv", "csv_dir", type=click.Path(path_type=Path), metavar="MAPPE", help="Skriv også én CSV-fil per ark i denne mappen.")
+@click.option("--year", type=YEAR, default=None, metavar="ÅR", help="Året runden gjelder (standard: året de fleste skjemaene gjelder).")
+@click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), metavar="LISTE", help="Listen over nettverk som skal levere (CSV eller XLSX).")
+@click.option("--deadline", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="ÅÅÅÅ-MM-DD", help="Fristen for å levere; senere innsendinger merkes «for sent».")
+@click.option("--frame", type=click.Path(path_type=Path, dir_okay=False), metavar="RAMME", help="Rammen per ordning (CSV eller XLSX med kolonnene «ordning» og «ramme»).")
+@click.option("--last-year", "last_year", type=click.Path(path_type=Path, dir_okay=False), metavar="FIL.json", help="Fjorårets JSON fra consolidate eller innstilling, til sammenligning.")
+@click.option("--forms", "forms", type=click.Path(path_type=Path), multiple=True, metavar="MAPPE", help="Egne skjemadefinisjoner.")
+@click.option("--jobs", type=JOBS, default=None, metavar="ANTALL", help="Antall prosesser som leser samtidig.")
+def consolidate(inputs: tuple[Path, ...], output: Path, json_path: Path | None, csv_dir: Path | None, year: int | None,
+                roster: Path | None, deadline: Any, frame: Path | None, last_year: Path | None,
+                forms: tuple[Path, ...], jobs: int | None) -> None:
+    """Samle innsendte arbeidsbøker i én regional arbeidsbok.
+
+    INNDATA er filer eller mapper. Hver fil er med på arket «Kilder» med status: importert,
+    importert med feil, avvist (med grunn), duplikat, erstattet eller hoppet over.
+    Avslutningskode 0: alt importert uten feil; 1: en fil har feil, er avvist, eller et
+    nettverk i listen mangler; 2: feil bruk.
+
+    Eksempel:
+
+        behovxl consolidate innkommet/ -o regional-2027.xlsx --roster nettverk.csv --deadline 2027-02-01
+    """
+    def action() -> int:
+        from .regional import consolidate_to_files
+
+        outcome = consolidate_to_files(
+            list(inputs), output, json_path=json_path, csv_dir=csv_dir, year=year, roster=roster,
+            deadline=deadline.date() if deadline else None, frame=frame, last_year=last_year, forms=forms,
+            jobs=jobs, progress=_progress("Leser arbeidsbøker"))
+        for line in outcome.written:
+            click.echo(line)
+        click.echo(outcome.summary, err=True)
+        return outcome.exit_code
+
+    run(action)
+
+
+def _progress(label: str) -> Callable[[int], Callable[[], None]] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def start(total: int) -> Callable[[], None]:
+        bar = click.progressbar(length=total, label=label, file=sys.stderr)
+        bar.__enter__()
+        done = [0]
+
+        def tick() -> None:
+            bar.update(1)
+            done[0] += 1
+            if done[0] == total:
+                bar.__exit__(None, None, None)
+
+        return tick
+
+    return start
+
+
+@main.command()
+@click.argument("regional", type=click.Path(path_type=Path, dir_okay=False), metavar="REGIONAL.xlsx")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), metavar="FIL.json", help="Skriv fordelingen som JSON.")
+@click.option("--csv", "csv_dir", type=click.Path(path_type=Path), metavar="MAPPE", help="Skriv fordelingen som CSV-filer i denne mappen.")
+def innstilling(regional: Path, json_path: Path | None, csv_dir: Path | None) -> None:
+    """Les samarbeidsforumets innstilling fra den regionale arbeidsboken og kontroller den.
+
+    Alle summer regnes ut på nytt; avvik (over rammen, over det som er søkt om, negative
+    beløp, tekst, overskrevne formler) vises celle for celle. Avslutningskode 0 uten feil,
+    1 med feil, 2 når filen ikke kan leses.
+
+    Eksempel:
+
+        behovxl innstilling regional-2027.xlsx --json fordeling.json --csv fordeling/
+    """
+    def action() -> int:
+        from .innstilling import run_innstilling
+
+        outcome = run_innstilling(regional, json_path=json_path, csv_dir=csv_dir)
+        click.echo(outcome.text)
+        return outcome.exit_code
+
+    run(action)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="INNSENDT...")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, metavar="MAPPE", help="Mappen tilbakemeldingene skrives til.")
+@click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), metavar="LISTE", help="Listen over nettverk (målform og frist per nettverk).")
+@click.option("--deadline", default="", metavar="TEKST", help="Fristen for å rette, slik den skal stå i meldingen.")
+@click.option("--forms", "forms", type=click.Path(path_type=Path), multiple=True, metavar="MAPPE", help="Egne skjemadefinisjoner.")
+def feedback(inputs: tuple[Path, ...], output: Path, roster: Path | None, deadline: str, forms: tuple[Path, ...]) -> None:
+    """Lag tilbakemelding til hvert nettverk: en merket arbeidsbok og en e-posttekst.
+
+    Arbeidsboken er nettverkets egen, med hvert avvik merket i cellen og listet på arket
+    «Tilbakemelding». Et svar uten avvik får en kort kvittering.
+
+    Eksempel:
+
+        behovxl feedback innkommet/ -o tilbakemelding/ --roster nettverk.csv
+    """
+    def action() -> None:
+        from .feedback import feedback as write_feedback
+        from .files import refuse_inputs
+        from .pipeline import registry_for
+
+        refuse_inputs([output], [p for p in inputs if Path(p).is_file()], [p for p in inputs if Path(p).is_dir()])
+        results = write_feedback(list(inputs), output, roster=roster, registry=registry_for(tuple(forms)), deadline=deadline)
+        for r in results:
+            click.echo(str(r.workbook or r.message))
+        fixes = sum(1 for r in results if r.status == "feedback")
+        click.echo(f"{len(results)} nettverk: {fixes} med avvik, {len(results) - fixes} kvitteringer eller uleselige filer. "
+                   f"Skrevet til {output}", err=True)
+
+    run(action)
+
+
+@main.command()
+@click.argument("workbook", required=False, type=click.Path(path_type=Path, dir_okay=False), metavar="[ARBEIDSBOK]")
+@click.option("--json", "as_json", is_flag=True, help="Skriv JSON i stedet for en tabell.")
+@click.option("--markdown", is_flag=True, help="Skriv en Markdown-tabell (som i docs/fields.md).")
+@click.option("--year", type=YEAR, default=None, metavar="ÅR", help="Året etikettene skal gjelde (standard: neste år).")
+@click.option("--form", "form_name", default=None, metavar="SKJEMA", help="Skjemadefinisjon (standard: den nyeste for året).")
+@click.option("--målform", "--malform", "language", type=LANGUAGE, default="nb", metavar="nb|nn", help="Bokmål eller nynorsk.")
+def fields(workbook: Path | None, as_json: bool, markdown: bool, year: int | None, form_name: str | None, language: str) -> None:
+    """Vis dataordboka: hvert felt i skjemaet, hvilket ark og hvilken celle det står i.
+
+    Med en arbeidsbok vises feltene i den arbeidsbokens egen skjemaversjon.
+
+    Eksempel:
+
+        behovxl fields --year 2027 --markdown
+    """
+    def action() -> None:
+        from .dictionary import fields as dictionary_fields
+        from .dictionary import render_markdown, render_table
+        from .generate import Request, make_form
+        from .layout import build_layout
+
+        registry, form_id = _registry_and_form(form_name)
+        if workbook:
+            form = _identify(workbook, registry)
         else:
-            form = make_form(year or _default_year())
+            form = make_form(Request(registry, year or _default_year(), None, "", _language(language), form_id))
         rows = dictionary_fields(build_layout(form))
-    except BehovxlError as exc:
-        raise click.ClickException(str(exc)) from None
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-    else:
-        click.echo(render_markdown(rows) if markdown else render_table(rows))
+        if as_json:
+            click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        elif markdown:
+            title = f"{form.definition.form_id} versjon {form.definition.version} ({form.year})"
+            click.echo(render_markdown(rows, title))
+        else:
+            click.echo(render_table(rows))
+
+    run(action)
+
+
+def _identify(path: Path, registry: Any) -> Any:
+    from .workbook import identify_file
+
+    return identify_file(path, registry)
 
 
 @main.command()
 def schema() -> None:
-    """Print the JSON Schema of a report (what import writes and --from reads).
+    """Vis JSON-skjemaet for en rapport (det «import» skriver og «generate --from» leser).
 
-    Example:
+    Eksempel:
 
-        behovxl schema > report.schema.json
+        behovxl schema > rapport.schema.json
     """
+    from .models import Report
+
     click.echo(json.dumps(Report.model_json_schema(mode="serialization"), ensure_ascii=False, indent=2))
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
-def check(files: tuple[Path, ...], fmt: str) -> None:
-    """Read returned workbooks and print what does not add up, cell by cell.
-
-    Exit code 0 when no file has errors, 1 when any file has errors, 2 when any
-    file could not be read at all.
-
-    Example:
-
-        behovxl check innkommet/*.xlsx --format json
-    """
-    results = check_files(list(files))
-    click.echo(as_json(results) if fmt == "json" else as_text(results))
-    sys.exit(exit_code(results))
-
-
-@main.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Where to write the JSON list of reports.")
-def import_(files: tuple[Path, ...], output: Path) -> None:
-    """Read returned workbooks into a JSON list of reports, one per readable file.
-
-    Findings are printed to stderr; the exit code is as for `check`.
-
-    Example:
-
-        behovxl import innkommet/*.xlsx -o rapporter.json
-    """
-    results = check_files(list(files))
-    write_atomic(output, reports_json(results).encode("utf-8"))
-    click.echo(as_text(results), err=True)
-    click.echo(f"{sum(r.report is not None for r in results)} of {len(results)} files imported into {output}", err=True)
-    sys.exit(exit_code(results))
-
-
-@main.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", help="Utskrift: tekst, JSON eller Markdown.")
 def checks(fmt: str) -> None:
-    """List the catalogue of findings: stable codes, severity and Bokmål message.
+    """Vis katalogen over avvik: faste koder, alvorlighet, hva de betyr og meldingen.
 
-    Example:
+    Eksempel:
 
         behovxl checks --format markdown
     """
-    rows = catalogue()
+    from .results import catalogue, catalogue_markdown, catalogue_text
+
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(catalogue(), ensure_ascii=False, indent=2))
     elif fmt == "markdown":
         click.echo(catalogue_markdown())
     else:
-        for row in rows:
-            click.echo(f"{row['code']:<32} {row['severity']:<8} {row['description']}")
-
-
-@main.command(name="consolidate")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The regional workbook (.xlsx) to write.")
-@click.option("--json", "json_path", type=click.Path(path_type=Path, dir_okay=False), help="Also write every report, source and finding to this JSON file.")
-@click.option("--csv", "csv_dir", type=click.Path(path_type=Path, file_okay=False), help="Also write one CSV file per sheet into this folder.")
-@click.option("--year", type=int, default=None, help="The round's year (default: the year most workbooks are for).")
-@click.pass_context
-def consolidate(ctx: click.Context, inputs: tuple[Path, ...], output: Path, json_path: Path | None, csv_dir: Path | None, year: int | None) -> None:
-    """Consolidate returned workbooks into one regional workbook.
-
-    INPUTS are workbooks or folders (searched recursively for .xlsx). Every file
-    is listed on the sheet «Kilder»: imported, imported with errors, rejected,
-    duplicate or superseded. Exit code 0: all imported without errors; 1: a file
-    has errors or was not imported; 2: wrong usage, e.g. no workbooks found.
-
-    Example:
-
-        behovxl consolidate innkommet/ -o regional-2026.xlsx --json alle.json --csv csv/
-    """
-    from .consolidate import consolidate as consolidate_inputs
-    from .regional import write_regional
-
-    progress = None
-    if sys.stderr.isatty():
-        progress = lambda total: click.progressbar(length=total, label="Leser arbeidsbøker", file=sys.stderr)  # noqa: E731
-    try:
-        result = consolidate_inputs(list(inputs), year=year, progress=progress, skip=[output, *([json_path] if json_path else [])])
-        if result.exit_code == 2:
-            raise click.UsageError(result.problem)
-        written = write_regional(result, output, json_path, csv_dir)
-    except BehovxlError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(str(output))
-    if json_path:
-        click.echo(str(json_path))
-    if csv_dir:
-        click.echo(f"{csv_dir}{os.sep} ({len(written) - 1 - bool(json_path)} CSV files)")
-    click.echo(result.summary(), err=True)
-    ctx.exit(result.exit_code)
+        click.echo(catalogue_text())
 
 
 @main.command()
-@click.argument("folder", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--forms", "forms", type=click.Path(path_type=Path), multiple=True, metavar="MAPPE", help="Vis også egne skjemadefinisjoner fra denne mappen.")
+def forms(forms: tuple[Path, ...]) -> None:
+    """Vis skjemadefinisjonene: id, versjon, årene de gjelder for, og ordningene.
+
+    Eksempel:
+
+        behovxl forms
+    """
+    def action() -> None:
+        from .pipeline import registry_for
+
+        registry = registry_for(tuple(forms))
+        for d in registry.definitions:
+            years = f"{d.form.years.first}–{d.form.years.last}"
+            schemes = ", ".join(s.label.nb for s in d.schemes)
+            click.echo(f"{d.form_id}  versjon {d.version}  {years}  {schemes}")
+
+    run(action)
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path), metavar="[MAPPE]")
 def demo(folder: Path | None) -> None:
-    """Run the whole round on the bundled examples into FOLDER (default: a new folder here).
+    """Kjør hele runden på eksemplene i MAPPE (standard: en ny mappe her).
 
-    Writes blank forms from the example roster, the returned workbooks, the check
-    report and the regional workbook, then prints a summary and where each file is.
+    Lager skjema fra eksempellisten, innsendte svar, kontrollrapport, regional arbeidsbok,
+    innstilling og tilbakemeldinger, og viser en oppsummering og hvor filene ligger.
 
-    Example:
+    Eksempel:
 
         behovxl demo
     """
-    from .demo import new_demo_folder, run_demo, summary
+    def action() -> None:
+        from .demo import new_demo_folder, run_demo, summary
 
-    target = folder or new_demo_folder(Path.cwd())
-    try:
-        result = run_demo(target)
-    except BehovxlError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(summary(result))
+        target = folder or new_demo_folder(Path.cwd())
+        click.echo(summary(run_demo(target)))
 
-
-def _default_year() -> int:
-    from datetime import date
-
-    return date.today().year + 1
+    run(action)
 
 
-
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,150 +1,84 @@
-"""Consolidation: many returned workbooks become one regional picture.
+"""Consolidation: every file of the round accounted for, one submission per network, the roster checked.
 
-`consolidate(inputs)` reads every workbook it is given (files, or folders searched
-recursively) and accounts for each one: imported, imported with errors, rejected
-with the reason, a duplicate of another file, or superseded by a later submission
-from the same network. It picks one submission per network and returns a
-`Consolidation`: data only, no file is written. `regional.write_regional` turns it
-into the regional workbook, and optionally JSON and CSV.
+`consolidate(inputs)` lists every file it is given and every entry of every folder
+given (nothing is ignored: a Word file, a PDF, an unreadable subfolder all appear with
+a status and a Bokmål reason), reads each workbook in isolation (a file that hangs or
+crashes costs that file only), and picks one submission per network: the one saved
+last supersedes the earlier ones, which stay listed. With a roster it says who has
+returned, who returned late and who has not returned. It returns a `Consolidation`:
+data only; regional.py writes it.
 
-Batch-level problems (the same file twice, two submissions from one network, an
-owner in two networks) are findings like the reader's, with codes from the small
-`BatchCode` catalogue below, attached to the file they concern.
+Received time: the file's modification time, unless the roster's `mottatt` column
+gives it for the network, or the file name starts with a date (`2027-01-31 …` or
+`20270131-…`), which is how e-mail exports often name attachments.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from . import definition as definitions
-from .findings import Finding, Severity, count, sort_findings
+from .findings import Finding, Severity, count, finding, sort_findings
+from .inputs import InputFile, discover, read_bytes
+from .limits import DEFAULT_LIMITS, Limits
 from .models import Report
-from .reader import ReadResult, read_workbook
-
-__all__ = [
-    "BatchCode", "Consolidation", "Network", "Progress", "Source", "SourceFinding", "Status",
-    "consolidate", "find_inputs", "network_key", "owner_key", "owners_of", "scheme_labels", "schemes_of",
-]
+from .owners import owner_key, owner_names
+from .ownfiles import is_lock_file, own_output
+from .pipeline import ReadResult, read_many, registry_for
+from .registry import Registry
+from .roster import RosterEntry, network_key, read_roster
 
 # ---------------------------------------------------------------- public API
 
 
 class Status(str, Enum):
-    """What became of one input file."""
+    """What became of one input."""
 
     IMPORTED = "imported"
     IMPORTED_WITH_ERRORS = "imported-with-errors"
     REJECTED = "rejected"
     DUPLICATE = "duplicate"
     SUPERSEDED = "superseded"
+    SKIPPED = "skipped"
 
     @property
     def label(self) -> str:
         """Bokmål, as the regional workbook shows it."""
-        return _STATUS_LABELS[self]
+        return {"imported": "Importert", "imported-with-errors": "Importert med feil", "rejected": "Avvist",
+                "duplicate": "Duplikat", "superseded": "Erstattet", "skipped": "Hoppet over"}[self.value]
 
     @property
     def counted(self) -> bool:
-        """True if the file's figures are in the totals."""
         return self in (Status.IMPORTED, Status.IMPORTED_WITH_ERRORS)
-
-
-_STATUS_LABELS = {
-    Status.IMPORTED: "Importert",
-    Status.IMPORTED_WITH_ERRORS: "Importert med feil",
-    Status.REJECTED: "Avvist",
-    Status.DUPLICATE: "Duplikat",
-    Status.SUPERSEDED: "Erstattet",
-}
-
-SEVERITY_LABELS = {Severity.ERROR: "Feil", Severity.WARNING: "Advarsel", Severity.INFO: "Info"}
-
-
-class BatchCode(str, Enum):
-    """Findings about the batch rather than one workbook's cells."""
-
-    READ_FAILED = "read-failed"
-    NETWORK_MISSING = "network-missing"
-    OTHER_YEAR = "other-year"
-    DUPLICATE_FILE = "duplicate-file"
-    SUPERSEDED = "superseded"
-    SEVERAL_SUBMISSIONS = "several-submissions"
-    OWNER_IN_TWO_NETWORKS = "owner-in-two-networks"
-
-    @property
-    def severity(self) -> Severity:
-        return _BATCH_CATALOGUE[self][0]
-
-    @property
-    def template(self) -> str:
-        return _BATCH_CATALOGUE[self][1]
-
-    @property
-    def title(self) -> str:
-        return _BATCH_TITLES[self]
-
-    def finding(self, **values: Any) -> Finding:
-        return Finding(code=self.value, severity=self.severity, message=self.template.format(**values),
-                       found=values.get("found"), expected=values.get("expected"))
-
-
-E, W = Severity.ERROR, Severity.WARNING
-
-_BATCH_CATALOGUE: dict[BatchCode, tuple[Severity, str]] = {
-    BatchCode.READ_FAILED: (E, "Filen kunne ikke leses ({detail}). Den er ikke tatt med."),
-    BatchCode.NETWORK_MISSING: (E, "Skjemaet sier ikke hvilket kompetansenettverk det gjelder (navnet er tomt). "
-                                   "Filen er ikke tatt med; be nettverket fylle ut navnet og sende skjemaet på nytt."),
-    BatchCode.OTHER_YEAR: (E, "Skjemaet gjelder {found}, men samlingen gjelder {expected}. Filen er ikke tatt med."),
-    BatchCode.DUPLICATE_FILE: (W, "Filen er helt lik «{other}» (samme SHA-256) og er bare telt med én gang."),
-    BatchCode.SUPERSEDED: (E, "Nettverket «{network}» har levert flere behovsmeldinger for {year}. Denne er erstattet "
-                              "av «{other}», som er lagret senere, og er ikke telt med."),
-    BatchCode.SEVERAL_SUBMISSIONS: (E, "Nettverket «{network}» har levert {count} ulike behovsmeldinger for {year}. "
-                                       "Denne er lagret sist og er telt med; {others} er ikke telt med. "
-                                       "Bekreft med nettverket hvilken som gjelder."),
-    BatchCode.OWNER_IN_TWO_NETWORKS: (W, "Eieren «{owner}» er med i flere nettverk i {scheme}: {networks}. "
-                                         "Sjekk at eieren ikke får midler to ganger."),
-}
-
-_BATCH_TITLES = {
-    BatchCode.READ_FAILED: "consolidate: a file the reader could not process.",
-    BatchCode.NETWORK_MISSING: "consolidate: a workbook that names no network.",
-    BatchCode.OTHER_YEAR: "consolidate: a workbook for another round's year.",
-    BatchCode.DUPLICATE_FILE: "consolidate: the same file (same SHA-256) given twice.",
-    BatchCode.SUPERSEDED: "consolidate: an older submission from a network that sent a newer one.",
-    BatchCode.SEVERAL_SUBMISSIONS: "consolidate: the counted submission of a network that sent several.",
-    BatchCode.OWNER_IN_TWO_NETWORKS: "consolidate: an owner in two networks for the same scheme.",
-}
 
 
 @dataclass
 class Source:
-    """One input file and what became of it."""
+    """One input (a file, or a folder that could not be read) and what became of it."""
 
-    file: Path                    # the path as found
+    file: Path
     name: str                     # as shown: the file name, or its path inside a folder given
     sha256: str
     status: Status
-    report: Report | None         # None when unreadable
-    findings: list[Finding]       # the reader's and the batch's, sorted
-    saved_at: datetime | None
-    mtime_ns: int
+    report: Report | None
+    findings: list[Finding]
+    saved_at: datetime | None     # when the network last saved the workbook (its own document properties)
+    received: datetime | None     # when it arrived (see the module's note)
     network: str = ""             # the network as named in the file
-    reason: str = ""              # why rejected / duplicate of / superseded by
-    other: str = ""               # the file this one duplicates or is superseded by
+    reason: str = ""              # why rejected or skipped, or what superseded it
+    other: str = ""               # the file this one duplicates, supersedes or is superseded by
+    language: str = "nb"
+    sheets: list[str] = field(default_factory=list)
 
     @property
-    def network_key(self) -> str:
-        return network_key(self.report) if self.report else ""
+    def key(self) -> str:
+        return network_key(self.network) if self.network else ""
 
     @property
     def errors(self) -> int:
@@ -169,16 +103,35 @@ class Network:
 
     @property
     def name(self) -> str:
-        return _network_name(self.report)
+        return self.source.network
 
     @property
     def status(self) -> str:
         """OK, Advarsel or Feil: the worst finding on the counted file."""
         if self.source.errors:
-            return SEVERITY_LABELS[Severity.ERROR]
+            return Severity.ERROR.label
         if self.source.warnings:
-            return SEVERITY_LABELS[Severity.WARNING]
+            return Severity.WARNING.label
         return "OK"
+
+
+class RosterStatus(str, Enum):
+    RETURNED = "returned"
+    LATE = "late"
+    MISSING = "missing"
+
+    @property
+    def label(self) -> str:
+        return {"returned": "Levert", "late": "Levert for sent", "missing": "Ikke levert"}[self.value]
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    network: str
+    status: RosterStatus
+    file: str = ""
+    received: datetime | None = None
+    row: int = 0
 
 
 @dataclass(frozen=True)
@@ -193,116 +146,349 @@ class SourceFinding:
 @dataclass
 class Consolidation:
     year: int | None
-    sources: list[Source]              # every input, sorted by name then sha256
-    networks: list[Network]            # counted submissions, sorted by network name (normalized)
+    sources: list[Source]              # every input, in the order found
+    networks: list[Network]            # counted submissions, sorted by network
+    roster: list[RosterLine] = field(default_factory=list)
+    deadline: datetime | None = None
+    registry: Registry = field(default_factory=Registry.default)
     problem: str = ""                  # set when there was nothing to consolidate (exit code 2)
 
     @property
     def findings(self) -> list[SourceFinding]:
-        """Every finding from every file, file by file; a duplicate only says that it is one."""
+        """Every finding from every file, file by file, in Bokmål (the Statsforvalteren's own language)."""
         return [SourceFinding(s.name, s.network, f) for s in self.sources for f in s.findings]
 
     @property
     def exit_code(self) -> int:
-        """0: all imported without errors; 1: any error or rejected file; 2: nothing to consolidate."""
-        if not self.sources:
+        """0: all imported without errors; 1: any error, rejected file or missing network; 2: nothing given."""
+        if not self.sources and not self.roster:
             return 2
-        if any(s.errors or s.status in (Status.REJECTED, Status.IMPORTED_WITH_ERRORS, Status.SUPERSEDED)
-               for s in self.sources):
-            return 1
-        return 0
+        bad = any(s.errors or s.status == Status.REJECTED for s in self.sources)
+        missing = any(line.status == RosterStatus.MISSING for line in self.roster)
+        return 1 if bad or missing else 0
 
     def counts(self) -> dict[Status, int]:
         found = Counter(s.status for s in self.sources)
         return {status: found.get(status, 0) for status in Status}
 
     def summary(self) -> str:
-        """One line for the terminal, in Bokmål."""
+        """The run in Bokmål, for the terminal: files, networks, and the roster."""
         if self.problem:
             return self.problem
         parts = [f"{n} {status.label.lower()}" for status, n in self.counts().items() if n]
         year = f" for {self.year}" if self.year else ""
         files = "1 fil" if len(self.sources) == 1 else f"{len(self.sources)} filer"
-        return f"{files} lest, {len(self.networks)} nettverk{year}: {', '.join(parts)}."
+        lines = [f"{files} lest, {len(self.networks)} nettverk{year}: {', '.join(parts)}."]
+        if self.roster:
+            lines.append(roster_summary(self.roster))
+        return "\n".join(lines)
 
 
-class Progress(Protocol):
-    def update(self, n_steps: int) -> Any: ...
+def roster_summary(lines: Sequence[RosterLine]) -> str:
+    by = Counter(line.status for line in lines)
+    missing = [line.network for line in lines if line.status == RosterStatus.MISSING]
+    text = (f"{len(lines)} nettverk i listen: {by[RosterStatus.RETURNED] + by[RosterStatus.LATE]} har levert, "
+            f"{by[RosterStatus.LATE]} for sent, {len(missing)} mangler")
+    return text + (f": {', '.join(missing)}." if missing else ".")
 
 
-#: ``progress(total)`` returns a context manager whose value has ``update(n)``:
-#: ``click.progressbar(length=total, ...)`` fits as it is.
-ProgressFactory = Callable[[int], AbstractContextManager[Progress]]
-Reader = Callable[[Path], ReadResult]
+Progress = Callable[[], None]
 
 
 def consolidate(
-    inputs: Sequence[Path | str],
+    inputs: str | Path | Iterable[str | Path],
     *,
-    read: Reader = read_workbook,
+    roster: str | Path | None = None,
+    deadline: date | None = None,
     year: int | None = None,
-    progress: ProgressFactory | None = None,
-    skip: Iterable[Path | str] = (),
+    forms: Sequence[Path] = (),
+    jobs: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Callable[[int], Progress] | None = None,
+    skip: Iterable[Path] = (),
 ) -> Consolidation:
-    """Read every workbook in `inputs` (files or folders) and consolidate them.
+    """Read every file in `inputs` (files, or folders searched recursively) and consolidate them.
 
-    `year` fixes the round; by default it is the year most submissions are for.
-    `skip` names files to leave out, such as this run's own output lying in an
-    input folder. Never raises for a bad file: each becomes a source with a status
-    and a reason.
+    `inputs` may be one path (a `str` or `Path`) or several. `skip` names this run's own
+    outputs, left out without a word; outputs of earlier runs are recognised by content.
+    Never raises for a bad file: each becomes a source with a status and a reason.
     """
-    skipped = {_resolved(p) for p in skip}
-    found = [(path, name) for path, name in find_inputs(inputs) if _resolved(path) not in skipped]
-    if not found:
-        shown = ", ".join(str(p) for p in inputs) or "(ingen)"
-        return Consolidation(None, [], [], f"Fant ingen .xlsx-filer å samle i {shown}.")
-    with (progress(len(found)) if progress else nullcontext()) as bar:
-        results = []
-        for path, name in found:
-            results.append((name, _read_safely(read, path)))
-            if bar is not None:
-                bar.update(1)
-    return _Batch(results, year).build()
+    registry = registry_for(tuple(Path(f) for f in forms))
+    entries = [e for e in discover(inputs) if _real(e.path) not in {_real(Path(p)) for p in skip}]
+    roster_entries = read_roster(Path(roster), limits) if roster else []
+    sources = _Sources(entries, roster_entries, tuple(Path(f) for f in forms), jobs, limits, progress).build()
+    batch = _Batch(sources, year, registry)
+    result = batch.build()
+    if roster_entries:
+        result.deadline = _deadline_end(deadline) if deadline else None
+        result.roster = _Roster(result, roster_entries, result.deadline).lines()
+    if not result.sources and not result.roster:
+        shown = ", ".join(str(p) for p in ([inputs] if isinstance(inputs, (str, Path)) else inputs)) or "(ingen)"
+        result.problem = f"Fant ingen filer å samle i {shown}."
+    return result
 
 
-def find_inputs(inputs: Iterable[Path | str]) -> list[tuple[Path, str]]:
-    """(path, shown name) for every file given and every *.xlsx below every folder given.
-
-    Folders are searched recursively in sorted order, skipping Office lock files
-    (``~$*.xlsx``); a file given by name is always read, whatever its type, so that
-    it is accounted for. Names are relative to the folder given, so the output does
-    not depend on where the inputs are.
-    """
-    out: list[tuple[Path, str]] = []
-    for item in inputs:
-        path = Path(item)
-        if not path.is_dir():
-            out.append((path, path.name or str(path)))
-            continue
-        for dirpath, dirnames, filenames in os.walk(path):
-            dirnames.sort()
-            for filename in sorted(filenames):
-                if filename.lower().endswith(".xlsx") and not filename.startswith("~$"):
-                    full = Path(dirpath) / filename
-                    out.append((full, full.relative_to(path).as_posix()))
-    return out
+# ---------------------------------------------------------------- reading every entry
 
 
-def network_key(report: Report) -> str:
-    """How networks are told apart: the recorded network, else the typed name; case and spacing ignored."""
-    return " ".join(_network_name(report).casefold().split())
+class _Sources:
+    def __init__(self, entries: list[InputFile], roster: list[RosterEntry], forms: tuple[Path, ...],
+                 jobs: int | None, limits: Limits, progress: Callable[[int], Progress] | None) -> None:
+        self.entries, self.roster, self.forms = entries, roster, forms
+        self.jobs, self.limits, self.progress = jobs, limits, progress
+
+    def build(self) -> list[Source]:
+        out: list[Source | None] = [None] * len(self.entries)
+        to_read: list[int] = []
+        for i, e in enumerate(self.entries):
+            early = self._early(e)
+            if early is None:
+                to_read.append(i)
+            else:
+                out[i] = early
+        tick = self.progress(len(to_read)) if self.progress and to_read else None
+        results = read_many([self.entries[i].path for i in to_read], forms=self.forms, jobs=self.jobs,
+                            limits=self.limits, progress=tick)
+        for i, result in zip(to_read, results, strict=True):
+            out[i] = self._source(self.entries[i], result)
+        return [s for s in out if s is not None]
+
+    def _early(self, e: InputFile) -> Source | None:
+        """Entries decided without reading a workbook: problems, lock files, our own outputs."""
+        if e.problem == "repeated-folder":
+            return _plain_source(e, Status.SKIPPED, finding("repeated-folder"))
+        if e.problem is not None:
+            problem = finding("not-regular-file") if e.problem == "not-regular-file" else \
+                finding("cannot-open", detail=e.detail or e.problem)
+            return _plain_source(e, Status.REJECTED, problem)
+        if is_lock_file(e.name):
+            return _plain_source(e, Status.SKIPPED, finding("skipped-lock-file"))
+        if e.name.rsplit("/", 1)[-1].startswith(".behovxl-tmp-"):
+            return _plain_source(e, Status.SKIPPED, finding("skipped-own-output", detail="midlertidig fil"))
+        kind = self._own_kind(e)
+        if kind:
+            return _plain_source(e, Status.SKIPPED, finding("skipped-own-output", detail=kind))
+        return None
+
+    def _own_kind(self, e: InputFile) -> str:
+        if e.name.lower().endswith((".xlsx", ".json", ".csv")):
+            try:
+                return own_output(e.name, read_bytes(e.path, self.limits))
+            except Exception:  # noqa: BLE001 - the reader will give the file its proper diagnosis
+                return ""
+        return ""
+
+    def _source(self, e: InputFile, r: ReadResult) -> Source:
+        readable = r.status != "unreadable" and r.report is not None
+        reason = ""
+        if not readable:
+            first = next((f for f in r.findings if f.severity == Severity.ERROR), None)
+            reason = first.text_nb if first else "Filen kunne ikke leses."
+        network = _network_name(r.report) if r.report else ""
+        return Source(file=e.path, name=e.name, sha256=r.sha256, status=Status.IMPORTED if readable else Status.REJECTED,
+                      report=r.report if readable else None, findings=list(r.findings), saved_at=_aware(r.saved_at),
+                      received=self._received(e, network), network=network, reason=reason, language=r.language,
+                      sheets=r.sheets)
+
+    def _received(self, e: InputFile, network: str) -> datetime | None:
+        key = network_key(network) if network else ""
+        for entry in self.roster:
+            if key and network_key(entry.network) == key and entry.received:
+                return _aware(entry.received)
+        from_name = _date_in_name(e.name)
+        if from_name:
+            return from_name
+        try:
+            return datetime.fromtimestamp(e.path.stat().st_mtime, timezone.utc)
+        except (OSError, ValueError, OverflowError):
+            return None
 
 
-def owners_of(report: Report) -> list[str]:
-    """The owners named in a report: the owner list split on commas and «og», plus partners of kind owner."""
-    names = [part for part in _OWNER_SPLIT.split(report.partnership.owners or "")]
-    names += [p.name or "" for p in report.partners if p.kind == "owner"]
-    return [" ".join(n.split()) for n in names if n and n.strip() and owner_key(n)]
+def _plain_source(e: InputFile, status: Status, problem: Finding) -> Source:
+    return Source(file=e.path, name=e.name, sha256="", status=status, report=None, findings=[problem], saved_at=None,
+                  received=None, reason=problem.text_nb)
 
 
-def owner_key(name: str) -> str:
-    """An owner compared without case, spacing or the words «kommune»/«kommuner»."""
-    return " ".join(w for w in name.casefold().split() if w not in ("kommune", "kommuner"))
+def _network_name(report: Report) -> str:
+    return " ".join((report.network_id or report.partnership.network or "").split())
+
+
+_NAME_DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[ T_-]?(\d{2})[.:-]?(\d{2}))?(?!\d)")
+
+
+def _date_in_name(name: str) -> datetime | None:
+    m = _NAME_DATE.match(name.rsplit("/", 1)[-1][:40])
+    if not m:
+        return None
+    try:
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+        h, mi = (int(m[4]), int(m[5])) if m[4] else (12, 0)
+        return datetime(y, mo, d, h, mi, tzinfo=_OSLO)
+    except ValueError:
+        return None
+
+
+def _local_zone() -> Any:
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo("Europe/Oslo")
+    except Exception:  # noqa: BLE001 - no time zone database (Windows without tzdata): Norway's winter time
+        return timezone(timedelta(hours=1), "CET")
+
+
+_OSLO = _local_zone()
+
+
+def _aware(when: datetime | None) -> datetime | None:
+    """A time with its zone: a time without one is read as Norwegian time."""
+    if when is None:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=_OSLO)
+
+
+def _deadline_end(day: date) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=_OSLO)
+
+
+def local(when: datetime | None) -> datetime | None:
+    """A time as shown to a Norwegian adviser (Norwegian time, no zone attached)."""
+    return when.astimezone(_OSLO).replace(tzinfo=None) if when is not None else None
+
+
+def _real(path: Path) -> Path:
+    import os
+
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return Path(path)
+
+
+# ---------------------------------------------------------------- the batch rules
+
+
+class _Batch:
+    def __init__(self, sources: list[Source], year: int | None, registry: Registry) -> None:
+        self.sources, self.year, self.registry = sources, year, registry
+        self.extra: dict[int, list[Finding]] = defaultdict(list)  # id(source) -> batch findings
+
+    def add(self, source: Source, f: Finding) -> None:
+        self.extra[id(source)].append(f)
+
+    def build(self) -> Consolidation:
+        originals = self._mark_duplicates()
+        self.year = self.year or _main_year(originals)
+        candidates = [s for s in originals if self._accept(s)]
+        winners = self._pick_per_network(candidates)
+        self._owner_overlaps(winners)
+        for s in self.sources:
+            s.findings = sort_findings(self.extra.get(id(s), []) + s.findings, s.sheets)
+            if s.status == Status.IMPORTED and s.errors:
+                s.status = Status.IMPORTED_WITH_ERRORS
+        networks = sorted((Network(s.key, s) for s in winners), key=lambda n: (n.key, n.source.name))
+        return Consolidation(self.year, self.sources, networks, registry=self.registry)
+
+    def _mark_duplicates(self) -> list[Source]:
+        """Of files with the same content the first found counts; the others are duplicates."""
+        first: dict[str, Source] = {}
+        originals = []
+        for s in self.sources:
+            if s.status != Status.IMPORTED:
+                continue
+            original = first.get(s.sha256)
+            if original is None:
+                first[s.sha256] = s
+                originals.append(s)
+                continue
+            s.status, s.other = Status.DUPLICATE, original.name
+            s.reason = f"Samme fil som «{original.name}»."
+            s.findings = []  # the original lists them; a copy would only repeat them
+            self.add(s, finding("duplicate-file", other=original.name))
+        return originals
+
+    def _accept(self, s: Source) -> bool:
+        assert s.report is not None
+        problem = None
+        if s.report.year != self.year:
+            problem = finding("other-year", found=str(s.report.year), expected=str(self.year))
+        elif not s.key:
+            problem = finding("network-missing")
+        if problem is None:
+            return True
+        s.status, s.reason = Status.REJECTED, problem.text_nb
+        self.add(s, problem)
+        return False
+
+    def _pick_per_network(self, candidates: list[Source]) -> list[Source]:
+        """One submission per network: the one saved last; the earlier ones are superseded."""
+        groups: dict[str, list[Source]] = defaultdict(list)
+        for s in candidates:
+            groups[s.key].append(s)
+        winners = []
+        for group in groups.values():
+            group.sort(key=lambda s: (_order_time(s), s.name, s.sha256))
+            winner = group[-1]
+            winners.append(winner)
+            self._supersede(winner, group[:-1])
+        self._mismatched_resends(candidates)
+        return winners
+
+    def _supersede(self, winner: Source, losers: list[Source]) -> None:
+        tied = [s for s in losers if _order_time(s) == _order_time(winner)]
+        if tied:
+            others = ", ".join(f"«{s.name}»" for s in tied)
+            self.add(winner, finding("order-unknown", network=winner.network, year=str(self.year),
+                                     when=_when(_order_time(winner)), others=others))
+        for s in losers:
+            if s in tied:
+                s.status, s.other, s.reason = Status.SUPERSEDED, winner.name, "Samme tidspunkt som en annen innsending."
+                self.add(s, finding("order-unknown", network=s.network, year=str(self.year),
+                                    when=_when(_order_time(s)), others=f"«{winner.name}»"))
+                continue
+            s.status, s.other = Status.SUPERSEDED, winner.name
+            s.reason = f"Erstattet av «{winner.name}»."
+            self.add(s, finding("superseded", other=winner.name, when=_when(_order_time(winner))))
+            self.add(winner, finding("supersedes", other=s.name, when=_when(_order_time(s))))
+
+    def _mismatched_resends(self, candidates: list[Source]) -> None:
+        """A later file with the name of an earlier one, for another network or year: not a resubmission."""
+        by_name: dict[str, list[Source]] = defaultdict(list)
+        for s in self.sources:
+            if s.report is not None:
+                by_name[s.name.rsplit("/", 1)[-1].casefold()].append(s)
+        for same in by_name.values():
+            if len(same) < 2:
+                continue
+            same.sort(key=lambda s: (_order_time(s), s.name))
+            first = same[0]
+            for later in same[1:]:
+                assert later.report is not None and first.report is not None
+                if later.key != first.key or later.report.year != first.report.year:
+                    found = f"{later.network} {later.report.year}"
+                    expected = f"{first.network} {first.report.year}"
+                    self.add(later, finding("resubmission-mismatch", other=first.name, found=found, expected=expected))
+
+    def _owner_overlaps(self, winners: list[Source]) -> None:
+        seen: dict[tuple[str, str], list[Source]] = defaultdict(list)
+        spellings: dict[str, set[str]] = defaultdict(set)
+        for s in sorted(winners, key=lambda s: s.key):
+            assert s.report is not None
+            names = owner_names(s.report)
+            for scheme in schemes_of(s.report):
+                for key in dict.fromkeys(owner_key(n) for n in names):
+                    seen[(scheme, key)].append(s)
+            for n in names:
+                spellings[owner_key(n)].add(n)
+        shown = {key: max(names, key=lambda n: (len(n), n)) for key, names in spellings.items()}
+        labels = self.registry.scheme_labels()
+        for (scheme, key), sources in sorted(seen.items()):
+            if len(sources) < 2:
+                continue
+            networks = ", ".join(f"«{s.network}»" for s in sources)
+            for s in sources:
+                self.add(s, finding("owner-in-two-networks", owner=shown[key], scheme=labels.get(scheme, scheme),
+                                    networks=networks))
 
 
 def schemes_of(report: Report) -> list[str]:
@@ -313,168 +499,54 @@ def schemes_of(report: Report) -> list[str]:
     return sorted(keys)
 
 
-# ---------------------------------------------------------------- the batch
-
-_OWNER_SPLIT = re.compile(r"\s*(?:[,;\n]|\bog\b|&)\s*", re.IGNORECASE)
-
-
-def _network_name(report: Report) -> str:
-    return (report.network_id or report.partnership.network or "").strip()
+def _order_time(s: Source) -> datetime:
+    """What orders two submissions of a network: when it was saved, else when it arrived."""
+    return s.saved_at or s.received or datetime.min.replace(tzinfo=timezone.utc)
 
 
-def _resolved(path: Path | str) -> Path:
-    try:
-        return Path(path).resolve()
-    except OSError:
-        return Path(path).absolute()
-
-
-def _read_safely(read: Reader, path: Path) -> ReadResult:
-    """The reader promises not to raise; if it does anyway, the file is rejected, not the run."""
-    try:
-        return read(path)
-    except Exception as exc:  # noqa: BLE001 - one bad file never stops the run
-        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        return ReadResult(path, _sha256(path), "unreadable", None, [BatchCode.READ_FAILED.finding(detail=detail)])
-
-
-def _sha256(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
-
-
-def _mtime_ns(path: Path) -> int:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return 0
-
-
-class _Batch:
-    def __init__(self, results: list[tuple[str, ReadResult]], year: int | None) -> None:
-        self.sources = sorted((self._source(name, r) for name, r in results), key=lambda s: (s.name, s.sha256))
-        self.year = year
-        self.extra: dict[int, list[Finding]] = defaultdict(list)  # id(source) -> batch findings
-
-    def build(self) -> Consolidation:
-        originals = self._mark_duplicates()
-        self.year = self.year or _main_year(originals)
-        candidates = [s for s in originals if self._accept(s)]
-        winners = self._pick_per_network(candidates)
-        self._owner_overlaps(winners)
-        for s in self.sources:
-            s.findings = sort_findings(self.extra.get(id(s), []) + s.findings)
-            if s.status == Status.IMPORTED and s.errors:
-                s.status = Status.IMPORTED_WITH_ERRORS
-        networks = sorted((Network(network_key(s.report), s) for s in winners), key=lambda n: n.key)
-        return Consolidation(self.year, self.sources, networks)
-
-    @staticmethod
-    def _source(name: str, r: ReadResult) -> Source:
-        readable = r.status != "unreadable" and r.report is not None
-        status = Status.IMPORTED if readable else Status.REJECTED
-        reason = ""
-        if not readable:
-            first = next((f for f in r.findings if f.severity == Severity.ERROR), None)
-            reason = first.message if first else "Filen kunne ikke leses."
-        return Source(
-            file=Path(r.file), name=name, sha256=r.sha256, status=status, report=r.report if readable else None,
-            findings=list(r.findings), saved_at=r.saved_at, mtime_ns=_mtime_ns(Path(r.file)),
-            network=_network_name(r.report) if r.report else "", reason=reason,
-        )
-
-    def _add(self, source: Source, f: Finding) -> None:
-        self.extra[id(source)].append(f)
-
-    def _mark_duplicates(self) -> list[Source]:
-        """Of files with the same content the one nearest the top (then first by name) counts; the others are duplicates."""
-        first: dict[str, Source] = {}
-        originals = []
-        for s in sorted(self.sources, key=lambda s: (s.name.count("/"), s.name, s.sha256)):
-            original = first.get(s.sha256) if s.sha256 else None
-            if original is None:
-                if s.sha256:
-                    first[s.sha256] = s
-                originals.append(s)
-                continue
-            s.status, s.other = Status.DUPLICATE, original.name
-            s.reason = f"Samme fil som «{original.name}»."
-            s.findings = []  # the original lists them; a copy would only repeat them
-            self._add(s, BatchCode.DUPLICATE_FILE.finding(other=original.name))
-        return originals
-
-    def _accept(self, s: Source) -> bool:
-        if s.status != Status.IMPORTED:
-            return False
-        assert s.report is not None
-        problem = None
-        if s.report.year != self.year:
-            problem = BatchCode.OTHER_YEAR.finding(found=s.report.year, expected=self.year)
-        elif not network_key(s.report):
-            problem = BatchCode.NETWORK_MISSING.finding()
-        if problem is None:
-            return True
-        s.status, s.reason = Status.REJECTED, problem.message
-        self._add(s, problem)
-        return False
-
-    def _pick_per_network(self, candidates: list[Source]) -> list[Source]:
-        """One submission per network: the one saved last (saved_at, then mtime, then name)."""
-        groups: dict[str, list[Source]] = defaultdict(list)
-        for s in candidates:
-            groups[network_key(s.report)].append(s)
-        winners = []
-        for group in groups.values():
-            group.sort(key=lambda s: (s.saved_at or datetime.min, s.mtime_ns, s.name, s.sha256))
-            winner, losers = group[-1], group[:-1]
-            winners.append(winner)
-            if not losers:
-                continue
-            network, year = winner.network, self.year
-            for s in losers:
-                s.status, s.other = Status.SUPERSEDED, winner.name
-                s.reason = f"Erstattet av «{winner.name}»."
-                self._add(s, BatchCode.SUPERSEDED.finding(network=network, year=year, other=winner.name))
-            others = ", ".join(f"«{s.name}»" for s in losers)
-            self._add(winner, BatchCode.SEVERAL_SUBMISSIONS.finding(
-                network=network, year=year, count=len(group), others=others))
-        return winners
-
-    def _owner_overlaps(self, winners: list[Source]) -> None:
-        ordered = sorted(winners, key=lambda s: network_key(s.report))
-        seen: dict[tuple[str, str], list[Source]] = defaultdict(list)
-        spellings: dict[str, set[str]] = defaultdict(set)
-        for s in ordered:
-            for scheme in schemes_of(s.report):
-                for owner in dict.fromkeys(owner_key(n) for n in owners_of(s.report)):
-                    seen[(scheme, owner)].append(s)
-            for n in owners_of(s.report):
-                spellings[owner_key(n)].add(n)
-        # the fullest spelling names the owner ("Fauske kommune" rather than "FAUSKE")
-        shown = {key: max(names, key=lambda n: (len(n), n)) for key, names in spellings.items()}
-        labels = scheme_labels()
-        for (scheme, owner), sources in sorted(seen.items()):
-            if len(sources) < 2:
-                continue
-            networks = ", ".join(f"«{s.network}»" for s in sources)
-            for s in sources:
-                self._add(s, BatchCode.OWNER_IN_TWO_NETWORKS.finding(
-                    owner=shown[owner], scheme=labels.get(scheme, scheme), networks=networks))
+def _when(moment: datetime) -> str:
+    shown = local(moment)
+    return shown.strftime("%d.%m.%Y kl. %H.%M") if shown and shown.year > 1 else "ukjent tidspunkt"
 
 
 def _main_year(sources: list[Source]) -> int | None:
-    years = Counter(s.report.year for s in sources if s.report is not None and s.status == Status.IMPORTED)
+    years = Counter(s.report.year for s in sources if s.report is not None)
     if not years:
         return None
     return max(years, key=lambda y: (years[y], y))
 
 
-def scheme_labels() -> dict[str, str]:
-    """Scheme key -> Bokmål label, over every known form version (the newest wins)."""
-    labels: dict[str, str] = {}
-    for d in [definitions.current(), *definitions.definitions().values()]:
-        for c in d.schemes:
-            labels.setdefault(c.key, c.label)
-    return labels
+# ---------------------------------------------------------------- the roster
+
+
+class _Roster:
+    def __init__(self, c: Consolidation, entries: list[RosterEntry], deadline: datetime | None) -> None:
+        self.c, self.entries, self.deadline = c, entries, deadline
+
+    def lines(self) -> list[RosterLine]:
+        counted = {n.key: n for n in self.c.networks}
+        on_roster = {network_key(e.network) for e in self.entries}
+        out = []
+        for e in self.entries:
+            n = counted.get(network_key(e.network))
+            if n is None:
+                out.append(RosterLine(e.network, RosterStatus.MISSING, row=e.row))
+                continue
+            received = n.source.received
+            deadline = _deadline_end(e.deadline) if e.deadline else self.deadline
+            late = bool(deadline and received and received > deadline)
+            if late and deadline is not None and received is not None:
+                self.c_add(n.source, finding("returned-late", when=_when(received), deadline=_when(deadline)))
+            out.append(RosterLine(e.network, RosterStatus.LATE if late else RosterStatus.RETURNED, n.source.name,
+                                  received, e.row))
+        for n in self.c.networks:
+            if n.key not in on_roster:
+                self.c_add(n.source, finding("not-on-roster", network=n.name))
+        return out
+
+    def c_add(self, source: Source, f: Finding) -> None:
+        source.findings = sort_findings([f, *source.findings], source.sheets)
+
+
+__all__ = ["Consolidation", "Network", "RosterLine", "RosterStatus", "Source", "SourceFinding", "Status",
+           "consolidate", "local", "roster_summary", "schemes_of"]

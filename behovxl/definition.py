@@ -124,6 +124,7 @@ class Sheets(_Strict):
     checks: Text
     lists: Text
     identity: Text
+    feedback: Text
 
 
 class Defaults(_Strict):

@@ -9,6 +9,11 @@ Every XML part is inflated in chunks and fed to expat as it inflates. Decompress
 are counted per entry and per package as they come, the inflate ratio is checked against
 the entry's compressed size, and any DTD, entity declaration or external reference ends the
 read. Every failure is a `PackageError` with a `code` from `PACKAGE_CODES`.
+
+Where a tampered sheet could be read two ways, this reader follows Excel rather than
+openpyxl's read-only mode: a row repeated later overrides the earlier one (read-only
+openpyxl keeps the first and drops rows out of order), and only the cells in the root's
+<sheetData> count (openpyxl also takes <row>s found anywhere else in the part).
 """
 
 from __future__ import annotations
@@ -127,15 +132,15 @@ class Package:
         stored cells if None). Cells with neither value nor formula are left out. Raises
         PackageError for limits/corruption, KeyError for an unknown sheet name."""
         part = self._sheet_parts[sheet]
-        return _guarded(lambda: self._read_sheet(part, wanted))
+        keep = None if wanted is None else frozenset(wanted)
+        return _guarded(lambda: self._read_sheet(part, keep))
 
     def _read_sheet(
-        self, part: str, wanted: Collection[tuple[int, int]] | None
+        self, part: str, keep: frozenset[tuple[int, int]] | None
     ) -> dict[tuple[int, int], Cell]:
         if self._styles is None:
             self._strings, self._styles = self._read_shared()
         assert self._strings is not None
-        keep = None if wanted is None else frozenset(wanted)
         reader = _SheetReader(part, keep, self._strings, self._styles, self._date1904, self._zip.limits)
         self._zip.parse(part, reader)
         return reader.out
@@ -166,7 +171,7 @@ def open_package(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Package:
     workbook.xml, rels, core.xml eagerly (small); sharedStrings and styles lazily on first
     cells() call. Raises PackageError."""
     if len(data) > limits.file_bytes:
-        raise PackageError("zip-bomb", size=len(data), limit=limits.file_bytes)
+        raise PackageError("zip-bomb", reason="file-bytes", size=len(data), limit=limits.file_bytes)
     return _guarded(lambda: _open(data, limits))
 
 
@@ -185,7 +190,9 @@ _MESSAGES = {
     "zip-password": "Filen er en passordbeskyttet zip-fil. Send arbeidsboken uten passord.",
     "zip-bomb": "Filen er for stor eller inneholder for mye data til å være et utfylt skjema.",
     "xml-attack": "Filen inneholder XML-konstruksjoner som ikke er tillatt i et Excel-skjema.",
-    "duplicate-entry": "Filen inneholder samme del to ganger og kan være endret. Lagre skjemaet på nytt i Excel.",
+    "duplicate-entry": (
+        "Filen inneholder samme del to ganger og kan være endret. Lagre skjemaet på nytt i Excel."
+    ),
     "corrupt": "Filen er skadet og kan ikke leses som en Excel-arbeidsbok. Lagre den på nytt i Excel.",
 }
 
@@ -194,14 +201,19 @@ def _rebuild_error(code: str, detail: dict[str, object]) -> PackageError:
     return PackageError(code, **detail)
 
 
+def _too_much(reason: str, part: str, limit: int | None, **detail: object) -> PackageError:
+    """A "zip-bomb" error: `reason` names the limit in `Limits` that was passed."""
+    if limit is not None:
+        detail["limit"] = limit
+    return PackageError("zip-bomb", reason=reason, part=part, **detail)
+
+
 def _guarded(action: Callable[[], Any]) -> Any:
     """Run `action`; whatever goes wrong below becomes a PackageError."""
     try:
         return action()
     except (PackageError, MemoryError):
         raise
-    except RecursionError:
-        raise PackageError("corrupt", reason="nesting") from None
     except Exception as exc:  # noqa: BLE001 - the contract: nothing but PackageError escapes
         raise PackageError("corrupt", reason=type(exc).__name__) from None
 
@@ -240,7 +252,7 @@ def _identify(data: bytes, limits: Limits) -> tuple[str, _Zip, _ContentTypes]:
         raise PackageError(_kind_of_other(data))
     if data.count(_CD_SIGNATURE) > limits.entries:
         # Upper bound on central-directory records, checked before zipfile builds them all.
-        raise PackageError("zip-bomb", limit=limits.entries)
+        raise PackageError("zip-bomb", reason="entries", limit=limits.entries)
     zip_ = _Zip(data, limits)
     zip_.check_kind()
     types = _ContentTypes()
@@ -333,7 +345,7 @@ class _Zip:
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
             raise PackageError("corrupt", reason="zip") from None
         if len(infos) > limits.entries:
-            raise PackageError("zip-bomb", entries=len(infos), limit=limits.entries)
+            raise PackageError("zip-bomb", reason="entries", limit=limits.entries)
         self.infos: dict[str, zipfile.ZipInfo] = {}
         self.duplicate: str | None = None
         for info in infos:
@@ -368,7 +380,8 @@ class _Zip:
         collected = _Collect(self.limits.text_chars)
         self.stream("mimetype", collected.feed)
         mime = bytes(collected.data).strip()
-        return "ods-file" if mime.startswith(b"application/vnd.oasis.opendocument.spreadsheet") else "not-xlsx"
+        spreadsheet = mime.startswith(b"application/vnd.oasis.opendocument.spreadsheet")
+        return "ods-file" if spreadsheet else "not-xlsx"
 
     def parse(self, name: str, handler: _Handler | _SheetReader) -> None:
         """Feed the part through a hardened expat parser as it inflates."""
@@ -399,11 +412,11 @@ class _Zip:
                     count += len(chunk)
                     self.total += len(chunk)
                     if count > limits.entry_bytes:
-                        raise PackageError("zip-bomb", part=name, limit=limits.entry_bytes)
+                        raise _too_much("entry-bytes", name, limits.entry_bytes)
                     if self.total > limits.total_bytes:
-                        raise PackageError("zip-bomb", part=name, limit=limits.total_bytes)
+                        raise _too_much("total-bytes", name, limits.total_bytes)
                     if count > limits.ratio_grace and count > ratio_cap:
-                        raise PackageError("zip-bomb", part=name, ratio=limits.ratio)
+                        raise _too_much("ratio", name, limits.ratio)
                     feed(chunk)
         except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
             raise PackageError("corrupt", part=name, reason=type(exc).__name__) from None
@@ -420,7 +433,7 @@ class _Collect:
 
     def feed(self, chunk: bytes) -> None:
         if len(self.data) + len(chunk) > self.cap:
-            raise PackageError("zip-bomb", part="mimetype", limit=self.cap)
+            raise PackageError("zip-bomb", reason="entry-bytes", part="mimetype", limit=self.cap)
         self.data += chunk
 
 
@@ -574,7 +587,7 @@ class _Handler:
     def text(self, data: str) -> None:
         self.chars += len(data)
         if self.chars > self.max_chars:
-            raise PackageError("zip-bomb", limit=self.max_chars, reason="text")
+            raise PackageError("zip-bomb", reason="text-chars", limit=self.max_chars)
         self.buf.append(data)
 
     def open(self, local: str, attrs: dict[str, str]) -> None:
@@ -739,7 +752,7 @@ class _StringsPart(_Handler):
             text = self.finish()
             self._total += len(text)
             if self._total > self.max_chars:
-                raise PackageError("zip-bomb", limit=self.max_chars, reason="text")
+                raise PackageError("zip-bomb", reason="text-chars", limit=self.max_chars)
             if depth == 3:
                 self._plain = text
             else:
@@ -753,7 +766,7 @@ class _StringsPart(_Handler):
 
     def _add(self, text: str) -> None:
         if len(self.strings) >= self.max_strings:
-            raise PackageError("zip-bomb", limit=self.max_strings, reason="shared strings")
+            raise PackageError("zip-bomb", reason="shared-strings", limit=self.max_strings)
         self.strings.append(text.replace("x005F_", ""))
 
 
@@ -882,7 +895,6 @@ class _SheetReader:
         "plain",
         "row",
         "run",
-        "runs",
         "seen_v",
         "strings",
         "styles",
@@ -923,14 +935,21 @@ class _SheetReader:
     def bind(self, parser: Any) -> None:
         self.parser = parser
         parser.StartElementHandler = self.head
+        parser.EndElementHandler = self.head_end
 
     # -- expat callbacks
 
     def head(self, name: str, attrs: dict[str, str]) -> None:
-        if name == "sheetData" or name.endswith(":sheetData"):
+        # Before <sheetData> `level` counts down from the root (-1) instead, so that only
+        # the root's own <sheetData> counts.
+        self.level -= 1
+        if self.level == -2 and _local(name) == "sheetData":
             self.level = 1
             self.parser.StartElementHandler = self.start
             self.parser.EndElementHandler = self.end
+
+    def head_end(self, name: str) -> None:
+        self.level += 1
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         level = self.level = self.level + 1
@@ -972,13 +991,14 @@ class _SheetReader:
                 self.inline.append(self.run)
                 self.run = None
         elif level == 1:
-            # The rest of the part only goes through expat's own checks.
+            # The rest of the part only goes through expat's own checks: a second
+            # <sheetData> would not be valid, and Excel would not show it either.
             self.parser.StartElementHandler = self.parser.EndElementHandler = None
 
     def _text(self, data: str) -> None:
         self.chars += len(data)
         if self.chars > self.max_chars:
-            raise PackageError("zip-bomb", part=self.part, cell=self._coordinate(), limit=self.max_chars)
+            raise _too_much("text-chars", self.part, self.max_chars, cell=self._coordinate())
         self.buf.append(data)
 
     # -- rows and cells
@@ -998,13 +1018,13 @@ class _SheetReader:
         if row <= 0:
             raise PackageError("corrupt", part=self.part, row=r)
         if row > self.max_row + 1:
-            raise PackageError("zip-bomb", part=self.part, row=r)
+            raise PackageError("zip-bomb", reason="rows", part=self.part, row=r)
         self.row = row
 
     def _start_cell(self, attrs: dict[str, str]) -> None:
         self.count = count = self.count + 1
         if count > self.max_cells:
-            raise PackageError("zip-bomb", part=self.part, limit=self.max_cells)
+            raise PackageError("zip-bomb", reason="cells", part=self.part, limit=self.max_cells)
         ref = attrs.get("r")
         if ref:
             key = _REFS.get(ref) or _cell_key(ref)
@@ -1013,14 +1033,14 @@ class _SheetReader:
         else:
             key = (self.row - 1, self.col + 1)
         if key[0] > self.max_row or key[1] > self.max_col:
-            raise PackageError("zip-bomb", part=self.part, cell=ref or f"R{self.row}C{key[1] + 1}")
+            raise _too_much("rows-cols", self.part, None, cell=ref or f"R{self.row}C{key[1] + 1}")
         self.col = key[1]
         self.key = key
         self.attrs = attrs
-        self.f = None
+        self.f = self.inline = None
         if self.wanted is None or key in self.wanted:
             self.on = 2
-            self.v = self.inline = None
+            self.v = None
             self.seen_v = False
         else:
             self.on = 1

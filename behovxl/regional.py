@@ -15,18 +15,31 @@ document dates, in-memory zip entries with fixed timestamps, sorted rows).
 from __future__ import annotations
 
 import io
+import os
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
-from .cells import a1, abs_a1, quote_sheet
+from xlsxwriter.utility import quote_sheetname as quote_sheet
+from xlsxwriter.utility import xl_rowcol_to_cell
+
 from .consolidate import Consolidation
-from .errors import BehovxlError
-from .files import write_atomic
+from .files import FolderOutput, Output, write_outputs
+from .ownfiles import REGIONAL_MARKER
 from .tabular import Column, Table, consolidation_json, csv_files, tables
+
+
+def a1(row: int, col: int) -> str:
+    return xl_rowcol_to_cell(row, col)
+
+
+def abs_a1(row: int, col: int) -> str:
+    return xl_rowcol_to_cell(row, col, True, True)
 
 __all__ = ["TOTAL_NAME", "TOTAL_CELL", "regional_bytes", "write_regional"]
 
@@ -62,17 +75,14 @@ def write_regional(
     failure never leaves a half-written file and never touches an existing one. A file
     that cannot be written raises BehovxlError with the path and the reason.
     """
-    outputs: list[tuple[Path, bytes]] = [(Path(xlsx_path), regional_bytes(c))]
+    outputs: list[Output | FolderOutput] = [Output(Path(xlsx_path), regional_bytes(c))]
     if json_path is not None:
-        outputs.append((Path(json_path), consolidation_json(c)))
+        outputs.append(Output(Path(json_path), consolidation_json(c)))
+    files = csv_files(c) if csv_dir is not None else {}
     if csv_dir is not None:
-        outputs += [(Path(csv_dir) / name, data) for name, data in csv_files(c).items()]
-    for path, data in outputs:
-        try:
-            write_atomic(path, data)
-        except OSError as exc:
-            raise BehovxlError(f"Kan ikke skrive {path}: {exc.strerror or exc}.") from exc
-    return [path for path, _ in outputs]
+        outputs.append(FolderOutput(Path(csv_dir), files))
+    write_outputs(outputs)
+    return [Path(xlsx_path), *([Path(json_path)] if json_path else []), *(Path(csv_dir) / n for n in files)]
 
 
 # ---------------------------------------------------------------- the writer
@@ -133,6 +143,7 @@ class _Regional:
             "subject": "Behovsmelding – lokal kompetanseutvikling",
             "author": "behovxl",
             "company": "Statsforvalteren",
+            "keywords": REGIONAL_MARKER,
             "created": datetime(year, 1, 1),
         })
         for table in tables(self.c):
@@ -308,3 +319,44 @@ def _width(column: Column, t: Table, col: int) -> float:
         if column is t.columns[0] and t.totals:
             longest = max(longest, len(t.totals))
     return float(min(column.width, max(header, longest + 2, 6)))
+
+
+# ---------------------------------------------------------------- the consolidate command
+
+
+@dataclass
+class Outcome:
+    written: list[str]
+    summary: str
+    exit_code: int
+    consolidation: Consolidation
+
+
+def consolidate_to_files(inputs: list[Path], output: Path, *, json_path: Path | None = None, csv_dir: Path | None = None,
+                         year: int | None = None, roster: Path | None = None, deadline: Any = None,
+                         frame: Path | None = None, last_year: Path | None = None, forms: Sequence[Path] = (),
+                         jobs: int | None = None, progress: Any = None) -> Outcome:
+    """Consolidate and write the regional workbook (and JSON and CSV): the outputs are checked before
+    anything is read, never land on an input, and are replaced together or not at all."""
+    from .consolidate import consolidate
+    from .errors import UsageError
+    from .files import check_output_path, refuse_inputs
+
+    outputs = [Path(output), *([Path(json_path)] if json_path else []), *([Path(csv_dir)] if csv_dir else [])]
+    if Path(output).suffix.lower() != ".xlsx":
+        raise UsageError(f"«{output}» slutter ikke på .xlsx. Den regionale arbeidsboken er en Excel-arbeidsbok.")
+    refuse_inputs(outputs, [Path(p) for p in inputs if not Path(p).is_dir()], [Path(p) for p in inputs if Path(p).is_dir()])
+    check_output_path(Path(output))
+    if json_path:
+        check_output_path(Path(json_path))
+    if csv_dir:
+        check_output_path(Path(csv_dir), "folder")
+    c = consolidate(inputs, roster=roster, deadline=deadline, year=year, forms=forms, jobs=jobs, progress=progress,
+                    skip=outputs)
+    if c.exit_code == 2 and not c.sources:
+        raise UsageError(c.problem)
+    written = write_regional(c, output, json_path, csv_dir)
+    lines = [str(output)] + ([str(json_path)] if json_path else [])
+    if csv_dir:
+        lines.append(f"{csv_dir}{os.sep} ({len(written) - len(lines)} CSV-filer)")
+    return Outcome(lines, c.summary(), c.exit_code, c)

@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import definition as definitions
-from .consolidate import SEVERITY_LABELS, Consolidation, Source, scheme_labels
+from .consolidate import Consolidation, Source, local
 from .models import Report
 
 __all__ = ["CSV_NAMES", "Column", "Table", "consolidation_json", "csv_files", "csv_safe", "scheme_figures", "tables"]
@@ -98,11 +97,13 @@ def csv_files(c: Consolidation) -> dict[str, bytes]:
 
 def consolidation_json(c: Consolidation) -> bytes:
     data = {
+        "behovxl": "consolidation",
         "year": c.year,
         "networks": [n.report.model_dump(mode="json") for n in c.networks],
         "sources": [_source_json(s) for s in c.sources],
         "findings": [
-            {"file": sf.file, "network": sf.network, **sf.finding.model_dump(mode="json")} for sf in c.findings
+            {"file": sf.file, "network": sf.network, **sf.finding.model_dump(mode="json"), "message": sf.finding.text_nb}
+            for sf in c.findings
         ],
     }
     return (json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
@@ -113,12 +114,12 @@ def consolidation_json(c: Consolidation) -> bytes:
 
 def _schemes(c: Consolidation) -> list[tuple[str, str]]:
     """(key, label) for every scheme of the forms in the batch, in form order; OTHER if any money lacks one."""
-    labels = scheme_labels()
+    labels = c.registry.scheme_labels()
     keys: list[str] = []
     forms = {(n.report.form_id, n.report.form_version) for n in c.networks}
-    ordered = [definitions.current()] + [d for k, d in sorted(definitions.definitions().items()) if k in forms]
-    for d in ordered:
-        keys += [ch.key for ch in d.schemes if ch.key not in keys]
+    for d in c.registry.definitions:
+        if (d.form_id, d.version) in forms:
+            keys += [s.key for s in d.schemes if s.key not in keys]
     has_other = any(scheme_figures(n.report, keys)[OTHER] != (0, 0, 0) for n in c.networks)
     return [(k, labels[k]) for k in keys] + ([(OTHER, OTHER_LABEL)] if has_other else [])
 
@@ -170,9 +171,9 @@ def _tiltak(c: Consolidation) -> Table:
         cols += [Column(f"{p} eier", "amount", 13, total=True), Column(f"{p} UH", "amount", 13, total=True)]
     rows = []
     for n in c.networks:
-        d = _definition(n.report)
-        purposes = {ch.key: ch.label for ch in d.choices("purposes")} if d else {}
-        schemes = {ch.key: ch.label for ch in d.schemes} if d else scheme_labels()
+        d = _definition(c, n.report)
+        purposes = {ch.key: ch.label.nb for ch in d.choices("purposes")} if d else {}
+        schemes = {s.key: s.label.nb for s in d.schemes} if d else c.registry.scheme_labels()
         for m in sorted(n.report.measures, key=lambda m: m.number):
             row: list[Any] = [
                 n.name, m.number, m.priority, m.name, schemes.get(m.scheme or "", m.scheme),
@@ -242,8 +243,8 @@ def _avvik(c: Consolidation) -> Table:
     cols = (Column("Fil", width=30, wrap=True), Column("Nettverk", width=34, wrap=True), Column("Ark", width=14),
             Column("Celle", width=7), Column("Alvorlighet", "status", 11), Column("Kode", width=22),
             Column("Melding", width=70, wrap=True))
-    rows = [[sf.file, sf.network, sf.finding.sheet, sf.finding.cell, SEVERITY_LABELS[sf.finding.severity],
-             sf.finding.code, sf.finding.message] for sf in c.findings]
+    rows = [[sf.file, sf.network, sf.finding.sheet, sf.finding.cell, sf.finding.severity.label,
+             sf.finding.code, sf.finding.text_nb] for sf in c.findings]
     return Table("avvik", "Avvik", _title("Avvik", c),
                  "Alle feil, advarsler og merknader fra alle filene, også filer som ikke er telt med.", cols, rows)
 
@@ -257,7 +258,7 @@ def _kilder(c: Consolidation) -> Table:
     for s in c.sources:
         r = s.report
         rows.append([s.name, s.status.label, s.network, r.form_version if r else None, r.year if r else None,
-                     s.errors, s.warnings, s.saved_at, s.reason, s.sha256])
+                     s.errors, s.warnings, local(s.saved_at), s.reason, s.sha256])
     return Table("kilder", "Kilder", _title("Kilder", c),
                  "Hver fil som ble lest, med hva som skjedde med den. Bare «Importert» og «Importert med feil» er telt med.",
                  cols, rows)
@@ -266,10 +267,12 @@ def _kilder(c: Consolidation) -> Table:
 # ---------------------------------------------------------------- helpers
 
 
-def _definition(report: Report):
+def _definition(c: Consolidation, report: Report):  # type: ignore[no-untyped-def]
+    from .errors import UnknownFormError
+
     try:
-        return definitions.lookup(report.form_id, report.form_version)
-    except Exception:  # noqa: BLE001 - a report of an unknown version still shows its raw keys
+        return c.registry.lookup(report.form_id, report.form_version)
+    except UnknownFormError:  # a report of an unknown version still shows its raw keys
         return None
 
 
@@ -292,6 +295,7 @@ def _source_json(s: Source) -> dict[str, Any]:
         "file": s.name, "sha256": s.sha256, "status": s.status.value, "network": s.network,
         "form_id": r.form_id if r else None, "form_version": r.form_version if r else None,
         "year": r.year if r else None, "saved_at": s.saved_at.isoformat() if s.saved_at else None,
+        "received": s.received.isoformat() if s.received else None,
         "errors": s.errors, "warnings": s.warnings, "reason": s.reason, "other": s.other or None,
     }
 

@@ -81,11 +81,26 @@ def open_workbook(data: bytes, registry: Registry, limits: Limits = DEFAULT_LIMI
     for sheet in layout.sheets:
         if sheet.name in present:
             _read_sheet(package, sheet, book)
-    known = set(layout.sheet_names)
+    known = set(layout.sheet_names) | {form.sheet("feedback")}  # a feedback workbook's first sheet is ours
     for name in package.sheet_names:
         if name not in known:
             book.extra_sheets.append((name, sum(1 for c in package.cells(name).values() if c.value not in (None, ""))))
     return book
+
+
+def identify_file(path: Any, registry: Registry, limits: Limits = DEFAULT_LIMITS) -> Form:
+    """The form of a workbook on disk; UsageError with the reason if it is not one of ours."""
+    from pathlib import Path
+
+    from .errors import UsageError
+    from .inputs import InputError, read_bytes
+
+    try:
+        return identify(_open(read_bytes(Path(path), limits), limits, None), registry)
+    except NotAForm as exc:
+        raise UsageError(f"{path}: {exc.finding.message}") from None
+    except InputError as exc:
+        raise UsageError(f"{path}: {exc.detail}") from None
 
 
 def identify(package: Package, registry: Registry) -> Form:

@@ -7,6 +7,8 @@ module only knows how things look: formats, validation, protection and print set
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +17,7 @@ from xlsxwriter.utility import quote_sheetname
 
 from .form import Form
 from .formulas import Formula, compute, raw_inputs
+from .findings import Severity
 from .layout import LINE_HEIGHT, Input, Layout, SheetLayout, build_layout, text_height
 from .models import Report
 from .protect import finish_package
@@ -26,17 +29,42 @@ HEAD_FILL = "#1F4E79"
 COLHEAD_FILL = "#DDEBF7"
 FORMULA_FILL = "#F2F2F2"
 LOCKED_FILL = "#EDEDED"
+_MARK_FILL = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C", Severity.INFO: "#DDEBF7"}
+_MARK_BORDER = {Severity.ERROR: "#C00000", Severity.WARNING: "#BF8F00", Severity.INFO: "#2F75B5"}
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 # ---------------------------------------------------------------- public API
 
 
-def workbook_bytes(form: Form, report: Report | None = None) -> bytes:
-    """The whole workbook for one network, blank or pre-filled from a report."""
+@dataclass(frozen=True)
+class Mark:
+    """A cell to point out: filled in the severity's colour, with a cell note holding the message."""
+
+    severity: Severity
+    message: str
+
+
+@dataclass
+class Extras:
+    """What a feedback workbook adds to a form: marked cells, and a sheet in front of the form's own."""
+
+    marks: dict[tuple[str, str], list[Mark]] = field(default_factory=dict)  # (sheet, cell) -> marks
+    front: Callable[[Any, Any], None] | None = None  # front(book, styles) draws the first sheet
+
+
+def workbook_bytes(form: Form, report: Report | None = None, *, raw: Mapping[str, Any] | None = None,
+                   extras: Extras | None = None) -> bytes:
+    """The whole workbook for one network: blank, pre-filled from a report, or from raw cell values.
+
+    `raw` (input path -> the value as typed) wins over `report`: a feedback workbook keeps every
+    input exactly as the network typed it, text in an amount cell included.
+    """
     layout = build_layout(form)
     report = report or empty_report(form)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, _OPTIONS)
-    grow = _Writer(book, layout, report).write()
+    writer = _Writer(book, layout, report, raw, extras or Extras())
+    grow = writer.write()
     book.close()
     return finish_package(buffer.getvalue(), grow)
 
@@ -98,9 +126,10 @@ _FORMULA_STYLES: dict[str, dict[str, Any]] = {
 
 
 class _Writer:
-    def __init__(self, book: xlsxwriter.Workbook, layout: Layout, report: Report) -> None:
-        self.book, self.layout, self.report, self.form = book, layout, report, layout.form
-        self.values = raw_inputs(layout, report)
+    def __init__(self, book: xlsxwriter.Workbook, layout: Layout, report: Report, raw: Mapping[str, Any] | None,
+                 extras: Extras) -> None:
+        self.book, self.layout, self.report, self.form, self.extras = book, layout, report, layout.form, extras
+        self.values = dict(raw) if raw is not None else raw_inputs(layout, report)
         self.formulas: dict[str, Formula] = compute(layout, self.values)
         self.static_fmt = {k: book.add_format(v) for k, v in _STYLES.items()}
         base_input = {"locked": False, "bg_color": INPUT_FILL, "border": 1, "border_color": "#A6A6A6"}
@@ -109,6 +138,7 @@ class _Writer:
         self.formula_fmt = {k: book.add_format(v) for k, v in _FORMULA_STYLES.items()}
         self.ok_fmt = book.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
         self.bad_fmt = book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
+        self._marked: dict[tuple[int, str], Any] = {}
 
     def write(self) -> dict[int, set[int]]:
         """Draw every sheet; return the rows per sheet (by position) a spreadsheet may resize."""
@@ -119,8 +149,12 @@ class _Writer:
             "created": datetime(self.form.year, 1, 1),
         })
         grow: dict[int, set[int]] = {}
+        offset = 0
+        if self.extras.front is not None:
+            self.extras.front(self.book, self)
+            offset = 1
         for index, sheet_layout in enumerate(self.layout.sheets):
-            grow[index] = self._sheet(sheet_layout)
+            grow[index + offset] = self._sheet(sheet_layout)
         return grow
 
     def _sheet(self, sl: SheetLayout) -> set[int]:
@@ -131,8 +165,8 @@ class _Writer:
             ws.set_row(row, height)
         for static in sl.statics:
             self._static(ws, static.row, static.col, static.span, static.text, self.static_fmt[static.style])
-        for field in sl.inputs:
-            self._input(ws, field)
+        for spec in sl.inputs:
+            self._input(ws, spec)
         for slot in sl.formulas:
             self._formula(ws, slot)
         self._finish(ws, sl)
@@ -141,14 +175,14 @@ class _Writer:
     def _heights(self, sl: SheetLayout) -> dict[int, float]:
         """The layout's row heights, raised where a pre-filled text needs more room."""
         heights = dict(sl.heights)
-        for field in sl.inputs:
-            value = self.values.get(field.path)
-            if isinstance(value, str) and field.type in ("text", "long_text", "email"):
-                font = 10 if field.type == "long_text" else 11
-                need = text_height(value, sl.widths[field.col], font=font)
-                heights[field.row] = max(heights.get(field.row, LINE_HEIGHT), need)
-            elif field.type == "long_text" and field.row not in heights:
-                heights[field.row] = 3 * LINE_HEIGHT  # an empty answer box, three lines tall until filled
+        for spec in sl.inputs:
+            value = self.values.get(spec.path)
+            if isinstance(value, str) and spec.type in ("text", "long_text", "email"):
+                font = 10 if spec.type == "long_text" else 11
+                need = text_height(value, sl.widths[spec.col], font=font)
+                heights[spec.row] = max(heights.get(spec.row, LINE_HEIGHT), need)
+            elif spec.type == "long_text" and spec.row not in heights:
+                heights[spec.row] = 3 * LINE_HEIGHT  # an empty answer box, three lines tall until filled
         return dict(sorted(heights.items()))
 
     def _static(self, ws: Any, row: int, col: int, span: int, text: str, fmt: Any) -> None:
@@ -159,6 +193,8 @@ class _Writer:
     def _input(self, ws: Any, field: Input) -> None:
         kind = "line_amount" if field.type == "amount" and field.col == 0 else field.type
         fmt = self.locked_fmt if field.locked else self.input_fmt[kind]
+        fmt = self._mark(ws, field.sheet, field.row, field.col, fmt, {"locked": field.locked} if field.locked
+                         else {**_INPUT_STYLES[kind], "locked": False, "border": 1})
         value = self.values.get(field.path)
         if value is None:
             ws.write_blank(field.row, field.col, None, fmt)
@@ -191,8 +227,23 @@ class _Writer:
         return {**common, "validate": "length", "criteria": "<=", "value": field.max_length,
                 "error_message": t("invalid_length", max=field.max_length)}
 
+    def _mark(self, ws: Any, sheet: str, row: int, col: int, fmt: Any, base: dict[str, Any]) -> Any:
+        """A marked cell gets the severity's fill and a note with the messages."""
+        marks = self.extras.marks.get((sheet, _cell(row, col)))
+        if not marks:
+            return fmt
+        worst = min(marks, key=lambda m: _RANK[m.severity]).severity
+        key = (id(base), worst.value)
+        if key not in self._marked:
+            self._marked[key] = self.book.add_format({**base, "bg_color": _MARK_FILL[worst], "border": 2,
+                                                      "border_color": _MARK_BORDER[worst]})
+        ws.write_comment(row, col, "\n\n".join(m.message for m in marks)[:2000],
+                         {"author": "Statsforvalteren", "x_scale": 3, "y_scale": 2.5})
+        return self._marked[key]
+
     def _formula(self, ws: Any, slot: Any) -> None:
         fmt = self.formula_fmt[slot.style]
+        fmt = self._mark(ws, slot.sheet, slot.row, slot.col, fmt, _FORMULA_STYLES[slot.style])
         if slot.span > 1:
             ws.merge_range(slot.row, slot.col, slot.row, slot.col + slot.span - 1, "", fmt)
         formula = self.formulas[slot.key]

@@ -33,7 +33,7 @@ SKIP_REASON = (
     "LibreOffice (soffice) not found; install libreoffice-calc-nogui or set "
     "BEHOVXL_REQUIRE_LIBREOFFICE=1 to make this a failure"
 )
-TIMEOUT_S = 120
+TIMEOUT_S = 600
 
 # The shell form is --convert-to xlsx:"Calc MS Excel 2007 XML"; as one argv
 # element (no shell) the filter name must NOT carry the quotes.
@@ -191,3 +191,41 @@ def recalc(src: Path, dst_dir: Path) -> Path:
 
 #: A file "saved by LibreOffice" is exactly the output of :func:`recalc`.
 save_as_libreoffice = recalc
+
+
+def recalc_many(sources: list[Path], dst_dir: Path, batch: int = 40) -> list[Path]:
+    """Recalculate and save many workbooks, starting LibreOffice once per `batch` files.
+
+    Returns the outputs in the order of `sources` (dst_dir/<stem>.xlsx); stems must be unique.
+    """
+    soffice = soffice_path()
+    if soffice is None:
+        raise RuntimeError(SKIP_REASON)
+    dst_dir = Path(dst_dir).resolve()
+    dst_dir.mkdir(parents=True, exist_ok=True)
+    out: list[Path] = []
+    for start in range(0, len(sources), batch):
+        chunk = [Path(s).resolve() for s in sources[start : start + batch]]
+        with tempfile.TemporaryDirectory(prefix="behovxl-lo-") as tmp:
+            tmp_path = Path(tmp)
+            profile = tmp_path / "profile"
+            (profile / "user").mkdir(parents=True)
+            (profile / "user" / "registrymodifications.xcu").write_text(PROFILE_XCU, encoding="utf-8")
+            work_in = tmp_path / "in"
+            work_in.mkdir()
+            copies = []
+            for src in chunk:
+                copies.append(work_in / src.name)
+                shutil.copyfile(src, copies[-1])
+            args = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nologo",
+                    "--nolockcheck", "--convert-to", XLSX_FILTER, "--outdir", str(tmp_path / "out"),
+                    *map(str, copies)]
+            result = _run_soffice(args, cwd=tmp_path)
+            for src in chunk:
+                produced = tmp_path / "out" / f"{src.stem}.xlsx"
+                if not produced.is_file():
+                    raise RuntimeError(f"LibreOffice did not produce {produced.name}: {result.stderr}")
+                target = dst_dir / produced.name
+                shutil.move(str(produced), target)
+                out.append(target)
+    return out
