@@ -30,9 +30,7 @@ Decisions:
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC
@@ -112,7 +110,7 @@ def feedback_workbook(book: Workbook, result: ReadResult, deadline: str = "") ->
     front = partial(_draw_feedback_sheet, form=form, layout=book.layout, findings=listed, network=network,
                     deadline=deadline)
     data = workbook_bytes(form, result.report, raw=book.raw, extras=Extras(marks=marks, front=front))
-    return _open_on_first_sheet(data)
+    return data
 
 
 def message_text(result: ReadResult, *, language: str, network: str = "", deadline: str = "",
@@ -437,33 +435,6 @@ def _print_setup(ws: Any, form: Form, network: str, last_row: int) -> None:
     ws.set_header(f"&L{network.replace('&', '&&')}&R&A", {"scale_with_doc": False})
     ws.set_footer(f"&L{form.title.replace('&', '&&')}&R{form.text('page_footer')}", {"scale_with_doc": False})
     ws.print_area(0, 0, last_row, len(_WIDTHS) - 1)
-
-
-# xlsxwriter makes the sheet activated last the one that opens; the writer activates the guide
-# after our front sheet, which would leave two tabs selected (grouped). Until the writer leaves the
-# guide alone when a front sheet is given, the package is adjusted: the first sheet opens, alone.
-_ACTIVE_TAB = re.compile(rb' activeTab="\d+"')
-_FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def _open_on_first_sheet(xlsx: bytes) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(xlsx)) as zin:
-        if not _ACTIVE_TAB.search(zin.read("xl/workbook.xml")):
-            return xlsx
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as zout:
-            for info in zin.infolist():
-                data = zin.read(info)
-                if info.filename == "xl/workbook.xml":
-                    data = _ACTIVE_TAB.sub(b"", data)
-                elif info.filename.startswith("xl/worksheets/sheet") and info.filename != "xl/worksheets/sheet1.xml":
-                    data = data.replace(b' tabSelected="1"', b"")
-                entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_DATE_TIME)
-                entry.compress_type = info.compress_type
-                entry.create_system = info.create_system
-                entry.external_attr = info.external_attr
-                zout.writestr(entry, data)
-    return out.getvalue()
 
 
 # ---------------------------------------------------------------- texts (Bokmål and Nynorsk)

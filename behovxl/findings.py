@@ -29,8 +29,13 @@ class Severity(str, Enum):
 
     @property
     def label(self) -> str:
-        """How a person reads it (the regional workbook and `check`)."""
-        return {"error": "Feil", "warning": "Advarsel", "info": "Info"}[self.value]
+        """How a person reads it, in Bokmål (the regional workbook and `check`)."""
+        return self.label_in("nb")
+
+    def label_in(self, language: str) -> str:
+        words = {"nb": {"error": "Feil", "warning": "Advarsel", "info": "Info"},
+                 "nn": {"error": "Feil", "warning": "Åtvaring", "info": "Info"}}
+        return words["nn" if language == "nn" else "nb"][self.value]
 
 
 class Scope(str, Enum):

@@ -71,6 +71,15 @@ class Workbook:
 def open_workbook(data: bytes, registry: Registry, limits: Limits = DEFAULT_LIMITS,
                   opener: Opener | None = None) -> Workbook:
     """Open xlsx bytes and read its cells through its form's layout; NotAForm if it is not one of ours."""
+    from .package import PackageError
+
+    try:
+        return _open_workbook(data, registry, limits, opener)
+    except PackageError as exc:  # a sheet part found damaged or too large while streaming
+        raise NotAForm(package_finding(exc.code, exc.detail)) from None
+
+
+def _open_workbook(data: bytes, registry: Registry, limits: Limits, opener: Opener | None) -> Workbook:
     package = _open(data, limits, opener)
     form = identify(package, registry)
     layout = build_layout(form)
@@ -95,8 +104,12 @@ def identify_file(path: Any, registry: Registry, limits: Limits = DEFAULT_LIMITS
     from .errors import UsageError
     from .inputs import InputError, read_bytes
 
+    from .package import PackageError
+
     try:
         return identify(_open(read_bytes(Path(path), limits), limits, None), registry)
+    except PackageError as exc:
+        raise UsageError(f"{path}: {package_finding(exc.code, exc.detail).message}") from None
     except NotAForm as exc:
         raise UsageError(f"{path}: {exc.finding.message}") from None
     except InputError as exc:

@@ -7,6 +7,7 @@ module only knows how things look: formats, validation, protection and print set
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +33,7 @@ LOCKED_FILL = "#EDEDED"
 _MARK_FILL = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C", Severity.INFO: "#DDEBF7"}
 _MARK_BORDER = {Severity.ERROR: "#C00000", Severity.WARNING: "#BF8F00", Severity.INFO: "#2F75B5"}
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 # ---------------------------------------------------------------- public API
 
@@ -250,6 +252,8 @@ class _Writer:
         value = formula.value
         if value is not None and not isinstance(value, (int, float, str, bool)):
             value = float(value)  # type: ignore[arg-type]
+        if isinstance(value, str):
+            value = _CONTROL.sub("", value)  # a cached text may echo a typed control character; XML cannot hold it
         ws.write_formula(slot.row, slot.col, "=" + formula.text, fmt, value)
         if slot.name:
             self.book.define_name(slot.name, f"={quote_sheetname(slot.sheet)}!{_absolute(slot.row, slot.col)}")
@@ -275,7 +279,7 @@ class _Writer:
         footer = self.form.text("page_footer")
         ws.set_footer(f"&L{self.form.title.replace('&', '&&')}&R{footer}", {"scale_with_doc": False})
         ws.print_area(0, 0, max(sl.rows - 1, 0), len(sl.widths) - 1)
-        if sl.key == "guide":
+        if sl.key == "guide" and self.extras.front is None:
             ws.activate()
 
 
