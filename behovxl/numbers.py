@@ -13,9 +13,9 @@ ParsedNumber(value=1555519, kind='text_number', remark=None)
 >>> parse_whole_number("165 (forutsatt tildeling vår)")
 ParsedNumber(value=165, kind='text_number', remark='forutsatt tildeling vår')
 >>> parse_whole_number("60 tusen")
-ParsedNumber(value=60000, kind='text_number', remark=None, factor=1000)
+ParsedNumber(value=60000, kind='text_number', remark=None)
 >>> parse_whole_number("1,5 mill.")
-ParsedNumber(value=1500000, kind='text_number', remark=None, factor=1000000)
+ParsedNumber(value=1500000, kind='text_number', remark=None)
 >>> parse_whole_number("1 234,50")
 ParsedNumber(value=None, kind='fractional', remark=None)
 >>> parse_whole_number("Velg et element.")
@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["PLACEHOLDERS", "ParsedNumber", "is_placeholder", "parse_whole_number"]
 
@@ -106,7 +106,7 @@ class ParsedNumber:
     value: int | None
     kind: str
     remark: str | None = None  # text stripped off around the number
-    factor: int = 1            # 1000 for «tusen», 1 000 000 for «mill.»
+    factor: int = field(default=1, repr=False, compare=False)  # 1000 for «tusen», 1 000 000 for «mill.»
 
 
 def _normalise(text: str) -> str:

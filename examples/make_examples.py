@@ -1,65 +1,69 @@
-"""Write the example returned workbooks: one per report in examples/reports/.
+"""Write the example returns: last year's round (2026) and this year's (2027).
 
-    python examples/make_examples.py            # writes examples/returned/ (and examples/regional.xlsx)
-    python examples/make_examples.py --out DIR  # writes DIR/returned/ (and DIR/regional.xlsx)
+    python examples/make_examples.py            # writes into examples/
+    python examples/make_examples.py --out DIR  # the same into DIR/
 
-Every report becomes a pre-filled workbook, as a network would return it. The
-Lofoten workbook then gets two mistakes that a valid JSON report cannot hold,
-patched into the sheet XML inside the xlsx zip so that everything else, cached
-values included, stays as it was written:
+- `returned/2026/`: the four 2026 reports in `reports/2026/` as the networks returned
+  them (Lofoten with two mistakes a JSON report cannot hold: an amount typed as text,
+  a formula overwritten by a typed number).
+- `reports/2027/` and `returned/2027/`: the 2027 round under *kollektiv
+  kompetanseutvikling*, made from the 2026 reports by behovxl's own roll-over
+  (`generate --from … --year 2027`), with the amounts a network would fill in. Rana
+  continues its grant under the 2021 rules and repeats the seed's mistakes (the
+  coordinator as a fifth measure and on the partnership sheet as well, «60 tusen» in
+  a budget line, estimates in thousands). Lofoten answers in Nynorsk and makes the
+  typical mistakes. Vesterålen sends late; Vefsnregionen sends a Word document;
+  Ofoten sends nothing. File names start with the date each e-mail arrived, as an
+  e-mail export names attachments: that is their received time.
+- `regional.xlsx`: the 2027 regional workbook, consolidated with the roster, the
+  deadline, the frame and last year's consolidation.
 
-a. an amount typed as text: `measures.1.owner_lines.2.amount` (120 000) becomes
-   the inline string "120 000,-";
-b. a formula overwritten by a typed number: `summary.schemes.dekom.uh` (700 000,
-   a formula) becomes the plain number 690 000.
-
-If `behovxl.consolidate` is available, the returned workbooks are also
-consolidated into regional.xlsx. The output is deterministic: running the script
-twice gives byte-identical files. Only the public API of `behovxl` is used.
+The output is deterministic: running the script twice gives byte-identical files.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import io
-import posixpath
+import json
 import re
+import shutil
+import tempfile
 import zipfile
+from datetime import date
 from pathlib import Path
-from xml.etree import ElementTree
-from xml.sax.saxutils import escape
 
-from behovxl.generate import generate_from_report, load_report_file, safe_file_name
+from behovxl.consolidate import consolidate
+from behovxl.form import Form
+from behovxl.formulas import raw_inputs
+from behovxl.generate import Request, roll_over, safe_file_name
 from behovxl.layout import build_layout
-from behovxl.reader import identify
+from behovxl.models import BudgetLine, ContinuationEstimate, CoordinatorRequest, Measure, Participant, Report
+from behovxl.registry import Registry
+from behovxl.regional import write_regional
+from behovxl.tabular import consolidation_json
+from behovxl.writer import workbook_bytes
 
 EXAMPLES = Path(__file__).resolve().parent
 REPORTS = EXAMPLES / "reports"
-
-#: The report whose workbook gets the mistakes below.
-FAULTY_REPORT = "lofoten.json"
-#: (a) An owner line amount typed as text, e.g. "120 000,-".
-TEXT_AMOUNT_PATH = "measures.1.owner_lines.2.amount"
-#: (b) A formula cell overwritten by a typed number, this much below the right figure.
-REPLACED_FORMULA_KEY = "summary.schemes.dekom.uh"
-REPLACED_FORMULA_ERROR = -10_000
-
+OLD = "behovsmelding-lokal-kompetanseutvikling"
+NEW = "behovsmelding-kollektiv-kompetanseutvikling"
+DEADLINE = date(2027, 2, 1)
 REGIONAL_NAME = "regional.xlsx"
-
+#: When each 2027 return arrived (the date its file name starts with).
+RECEIVED = {
+    "ytre-helgeland": "2027-01-27", "indre-helgeland-rana": "2027-01-31", "salten": "2027-01-29",
+    "lofoten": "2027-01-30", "vesteralen": "2027-02-03",
+}
+WORD_FILE = "2027-01-30 Behovsmelding Vefsnregionen.docx"
 _FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 # ---------------------------------------------------------------- public API
 
 
 def main(argv: list[str] | None = None) -> list[Path]:
-    """Parse the command line, write everything, print and return the paths written."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=EXAMPLES,
-                        help="folder that gets returned/ and regional.xlsx (default: examples/)")
+    parser.add_argument("--out", type=Path, default=EXAMPLES, help="folder to write into (default: examples/)")
     args = parser.parse_args(argv)
     written = make_examples(args.out)
     for path in written:
@@ -68,163 +72,266 @@ def main(argv: list[str] | None = None) -> list[Path]:
 
 
 def make_examples(out: Path = EXAMPLES) -> list[Path]:
-    """Write out/returned/<safe name>.xlsx for every report, then out/regional.xlsx if possible."""
-    returned_dir = Path(out) / "returned"
-    returned_dir.mkdir(parents=True, exist_ok=True)
-    returned = []
-    for source in sorted(REPORTS.glob("*.json")):
-        report = load_report_file(source)
-        network = report.network_id or report.partnership.network or source.stem
-        path = generate_from_report(returned_dir / safe_file_name(network, report.year), report)
-        if source.name == FAULTY_REPORT:
-            add_mistakes(path)
-        returned.append(path)
-    regional = write_regional_example(returned, Path(out) / REGIONAL_NAME)
-    return returned + ([regional] if regional else [])
+    registry = Registry.default()
+    written = write_2026(registry, Path(out))
+    written += write_2027(registry, Path(out))
+    written.append(write_regional_2027(Path(out)))
+    return written
 
 
-def add_mistakes(path: Path) -> None:
-    """Patch mistakes (a) and (b) into a generated workbook, in place, at cells found in its layout."""
-    layout = build_layout(identify(path))
-    text_cell = layout.inputs[TEXT_AMOUNT_PATH]
-    formula_cell = layout.formulas[REPLACED_FORMULA_KEY]
-    data = path.read_bytes()
-    parts = sheet_parts(data)
-    changed: dict[str, bytes] = {}
-    part = parts[text_cell.sheet]
-    changed[part] = type_as_text(_read_part(data, part), text_cell.cell)
-    part = parts[formula_cell.sheet]
-    changed[part] = overwrite_formula(changed.get(part) or _read_part(data, part), formula_cell.cell,
-                                      REPLACED_FORMULA_ERROR)
-    path.write_bytes(replace_parts(data, changed))
+def load(path: Path) -> Report:
+    return Report.model_validate(json.loads(path.read_text(encoding="utf-8")))
 
 
-def write_regional_example(returned: list[Path], target: Path) -> Path | None:
-    """Consolidate the returned workbooks into `target`, if behovxl can do that yet.
+# ---------------------------------------------------------------- 2026: last year's returns
 
-    Needs `behovxl.consolidate.consolidate(inputs)` and `write_regional(consolidation,
-    xlsx_path)`, the latter in `behovxl.consolidate` or `behovxl.regional`.
-    """
-    consolidate = _public("behovxl.consolidate", "consolidate")
-    write_regional = _public("behovxl.consolidate", "write_regional") or _public("behovxl.regional", "write_regional")
-    if consolidate is None or write_regional is None:
-        print(f"Note: behovxl cannot consolidate yet (behovxl.consolidate.consolidate / write_regional); "
-              f"{target.name} was not written.")
-        return None
-    write_regional(consolidate(returned), target)
+
+def write_2026(registry: Registry, out: Path) -> list[Path]:
+    folder = out / "returned" / "2026"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for source in sorted((REPORTS / "2026").glob("*.json")):
+        report = load(source)
+        form = _form(registry, report)
+        raw = raw_inputs(build_layout(form), report)
+        if source.stem == "lofoten":
+            raw["measures.1.owner_lines.2.amount"] = "120 000,-"
+        data = workbook_bytes(form, report, raw=raw)
+        if source.stem == "lofoten":
+            data = overwrite_formula(data, form, "summary.schemes.dekom.uh", 690_000)
+        path = folder / safe_file_name(report.network_id or source.stem, report.year)
+        path.write_bytes(data)
+        written.append(path)
+    return written
+
+
+# ---------------------------------------------------------------- 2027: this year's round
+
+
+def write_2027(registry: Registry, out: Path) -> list[Path]:
+    reports = reports_2027(registry)
+    report_dir, folder = out / "reports" / "2027", out / "returned" / "2027"
+    report_dir.mkdir(parents=True, exist_ok=True)
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    written = []
+    for name, report in reports.items():
+        path = report_dir / f"{name}.json"
+        path.write_text(json.dumps(report.model_dump(mode="json", exclude={"measures": {"__all__": {
+            "owner_amount", "uh_amount", "total"}}}), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+        form = _form(registry, report)
+        raw = raw_inputs(build_layout(form), report)
+        raw.update(TYPED.get(name, {}))
+        data = workbook_bytes(form, report, raw=raw)
+        if name == "lofoten":
+            data = overwrite_formula(data, form, "summary.schemes.sum.uh", 800_000)
+        target = folder / f"{RECEIVED[name]} {safe_file_name(report.network_id or name, report.year)}"
+        target.write_bytes(data)
+        written.append(target)
+    word = folder / WORD_FILE
+    word.write_bytes(word_document("Behovsmelding 2027 – Kompetansenettverk Vefsnregionen"))
+    written.append(word)
+    return written
+
+
+#: Mistakes typed into the 2027 workbooks that a JSON report cannot hold.
+TYPED: dict[str, dict[str, object]] = {
+    "indre-helgeland-rana": {"measures.1.owner_lines.1.amount": "60 tusen"},
+    "lofoten": {"measures.2.uh_lines.1.amount": "120 000,-"},
+}
+
+
+def reports_2027(registry: Registry) -> dict[str, Report]:
+    last = {p.stem: load(p) for p in sorted((REPORTS / "2026").glob("*.json"))}
+    new = Request(registry, 2027, form=NEW)
+    old = Request(registry, 2027, form=OLD)
+    return {
+        "indre-helgeland-rana": _rana(roll_over(last["indre-helgeland-rana"], old)[1]),
+        "lofoten": _lofoten(roll_over(last["lofoten"], new)[1]),
+        "salten": _salten(roll_over(last["salten"], new)[1]),
+        "vesteralen": _vesteralen(roll_over(last["salten"], new)[1]),
+        "ytre-helgeland": _ytre(roll_over(last["ytre-helgeland"], new)[1], last["ytre-helgeland"]),
+    }
+
+
+def _answered(report: Report, declared: int | None = None, discussed: bool | None = True) -> Report:
+    """What every network answers anew each year (consistently, unless a mistake is intended)."""
+    from behovxl.owners import owner_names
+
+    p = report.partnership
+    report.declared_measures = len(report.measures) if declared is None else declared
+    p.several_owners = len(owner_names(report)) > 1
+    p.several_uh = any(x.kind in ("uh", "fagskole") for x in report.partners)
+    p.uh_kind = "uh" if report.form_id == NEW else None
+    if report.form_id == OLD:
+        used = {m.scheme for m in report.measures}
+        p.schemes = {key: key in used for key in ("rekom", "dekom", "kompetanseloftet")}
+        p.several_schemes = len(used) > 1
+    report.continuation.continues = True
+    report.continuation.progress = "Tiltakene har hatt fremdrift etter planen; se fjorårets rapport."
+    report.codetermination.discussed = discussed
+    if discussed:
+        report.codetermination.participants = [Participant(role="Hovedtillitsvalgt", name="Arnt Olav Berge")]
+    for m in report.measures:
+        m.duration.spring_y = m.duration.autumn_y = m.duration.spring_y1 = True
+        m.target_groups = {"kindergarten": True, "primary_school": True} if report.form_id == NEW else {}
+    return report
+
+
+def _lines(owner: list[tuple[str, int]], uh: list[tuple[str, int]]) -> dict[str, list[BudgetLine]]:
+    return {"owner_lines": [BudgetLine(description=d, amount=a) for d, a in owner],
+            "uh_lines": [BudgetLine(description=d, amount=a) for d, a in uh]}
+
+
+def _set(m: Measure, owner: list[tuple[str, int]], uh: list[tuple[str, int]], **extra: object) -> None:
+    for key, value in {**_lines(owner, uh), **extra}.items():
+        setattr(m, key, value)
+
+
+def _rana(r: Report) -> Report:
+    """Year two of Rana's grant, under the 2021 rules, with the seed's mistakes."""
+    m1, m2, m3, m4 = r.measures
+    _set(m1, [("Lærende nettverk, 10 nettverksdager", 60000), ("Koordinator for språkarbeidet", 230000),
+              ("Fagdager for alle ansatte", 20000), ("Arbeidsgruppen", 20000)],
+         [("Barnehagebasert kompetanseutvikling", 102948), ("Utviklingspartner", 36800),
+          ("Nettverk for ledere", 121948), ("Nettverk for språkspesialister", 144948)],
+         continuation=[ContinuationEstimate(owner=165), ContinuationEstimate(owner=330), ContinuationEstimate()])
+    _set(m2, [("Drift av lærende nettverk", 50000)], [("To utviklingspartnere", 236517)])
+    _set(m3, [("Arbeidsgruppe for implementering", 100000)], [("Vurdering og veiledning", 115000),
+                                                               ("Interkommunale fagsamlinger", 113358)])
+    _set(m4, [("Nettverksmøter", 50000)], [("Utviklingspartner for arbeidsgruppen", 55000)])
+    coordinator = Measure(number=5, name="Koordinator", priority=5, scheme="kompetanseloftet", purpose="salary",
+                          target_group="Alle tiltakene i kompetanseløftet.",
+                          anchoring="Ledelsesansvaret for satsingene er plassert hos PPT-leder i PPT-Rana.",
+                          collective_processes="Bidra til helhet og sammenheng i arbeidet.",
+                          teacher_education="Ikke aktuelt.", long_term_plan="Koordinering av kompetanseløftet.",
+                          needs_coordinator=False, **_lines([("Lønnsmidler til koordinatorfunksjon", 100000)], []))
+    r.measures.append(coordinator)
+    r.coordinator = {"kompetanseloftet": CoordinatorRequest(amount=100000, duties="Koordinering av satsingene.")}
+    return _answered(r, discussed=None)  # unanswered, as in the seed
+
+
+def _lofoten(r: Report) -> Report:
+    r.language = "nn"
+    m1, m2 = r.measures
+    _set(m1, [("Fagdagar i lesing", 150000), ("Nettverkssamlingar", 150000)], [("Utviklingspartnar", 400000)],
+         cofunding=50000)
+    _set(m2, [("Rettleiing i barnehagane", 120000)], [("Fagleg støtte frå UiT", 180000)], cofunding=30000)
+    r.coordinator = {"kollektiv": CoordinatorRequest(amount=80000, duties="Koordinering mellom kommunane.")}
+    for m in r.measures:
+        m.needs_coordinator = False
+    return _answered(r, declared=3)
+
+
+def _salten(r: Report) -> Report:
+    m1, m2 = r.measures
+    _set(m1, [("Lesing og skriving: fagdager", 200000), ("Lærende nettverk", 200000)],
+         [("Utviklingspartner Nord", 500000)], cofunding=270000)
+    _set(m2, [("Klasseledelse: nettverk", 250000)], [("Veiledning fra Nord", 350000)], cofunding=180000)
+    r.coordinator = {"kollektiv": CoordinatorRequest(amount=120000, duties="Koordinering av nettverket i Salten.")}
+    return _answered(r)
+
+
+def _vesteralen(r: Report) -> Report:
+    """An invented network, sent after the deadline (its file name says 3 February)."""
+    r.network_id = r.partnership.network = "Kompetansenettverk Vesterålen"
+    r.partnership.owners = "Sortland kommune, Hadsel kommune, Bø kommune, Øksnes kommune, Andøy kommune"
+    r.contacts.owner.name, r.contacts.owner.email = "Camilla Strøm", "camilla.strom@sortland.kommune.no"
+    r.contacts.uh.name, r.contacts.uh.email = "Håkon Lie", "hakon.lie@nord.no"
+    r.partners = []
+    r.background = "Oppdiktet eksempel. Vesterålen samarbeider om lesing og klasseledelse."
+    m1, m2 = r.measures
+    m1.name, m2.name = "Lesing i Vesterålen", "Klasseledelse i Vesterålen"
+    _set(m1, [("Fagdager", 180000)], [("Utviklingspartner", 320000)], cofunding=150000)
+    _set(m2, [("Nettverk", 150000)], [("Veiledning", 250000)], cofunding=120000)
+    r.coordinator = {"kollektiv": CoordinatorRequest(amount=90000, duties="Koordinering i Vesterålen.")}
+    return _answered(r)
+
+
+def _ytre(r: Report, last: Report) -> Report:
+    """No measure of 2026 gave estimates, so Ytre Helgeland writes its measures anew under the new scheme."""
+    for n, m in enumerate(last.measures, 1):
+        new = m.model_copy(deep=True)
+        new.number, new.scheme = n, "kollektiv"
+        new.continuation = [ContinuationEstimate() for _ in range(3)]
+        r.measures.append(new)
+    r.coordinator = {"kollektiv": CoordinatorRequest(amount=100000, duties=last.coordinator["kompetanseloftet"].duties)}
+    return _answered(r)
+
+
+# ---------------------------------------------------------------- the regional workbook
+
+
+def write_regional_2027(out: Path) -> Path:
+    """Consolidate 2027 with the roster, deadline and frame, compared with last year's round."""
+    with tempfile.TemporaryDirectory() as tmp:
+        last_year = Path(tmp) / "regional-2026.json"
+        last_year.write_bytes(consolidation_json(consolidate(out / "returned" / "2026", jobs=1)))
+        c = consolidate(out / "returned" / "2027", roster=EXAMPLES / "roster.csv", deadline=DEADLINE, jobs=1)
+        target = out / REGIONAL_NAME
+        write_regional(c, target, frame=EXAMPLES / "ramme.csv", last_year=last_year)
     return target
-
-
-def _public(module: str, name: str):
-    """`module.name` if the module imports and has that function, else None."""
-    try:
-        found = getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-    return found if callable(found) else None
-
-
-# ---------------------------------------------------------------- the xlsx package
-
-
-def sheet_parts(xlsx: bytes) -> dict[str, str]:
-    """Sheet name -> zip entry of its worksheet XML (e.g. 'xl/worksheets/sheet3.xml').
-
-    Follows xl/workbook.xml (<sheet name r:id>) and xl/_rels/workbook.xml.rels (Id -> Target).
-    """
-    workbook = ElementTree.fromstring(_read_part(xlsx, "xl/workbook.xml"))
-    rels = ElementTree.fromstring(_read_part(xlsx, "xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target") for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")}
-    parts = {}
-    for sheet in workbook.iter(f"{{{_MAIN_NS}}}sheet"):
-        target = targets[sheet.get(f"{{{_REL_NS}}}id")]
-        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-    return parts
-
-
-def replace_parts(xlsx: bytes, changed: dict[str, bytes]) -> bytes:
-    """The xlsx with some entries' content replaced; deterministic.
-
-    Entries keep their order, names, compression and attributes; every entry
-    gets the fixed date_time 1980-01-01 00:00:00.
-    """
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(xlsx)) as zin, zipfile.ZipFile(out, "w") as zout:
-        missing = set(changed) - {info.filename for info in zin.infolist()}
-        if missing:
-            raise KeyError(f"not in the workbook: {sorted(missing)}")
-        for info in zin.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_DATE_TIME)
-            entry.compress_type = info.compress_type
-            entry.create_system = info.create_system
-            entry.external_attr = info.external_attr
-            entry.comment = info.comment
-            zout.writestr(entry, changed.get(info.filename, zin.read(info)))
-        zout.comment = zin.comment
-    return out.getvalue()
-
-
-# ---------------------------------------------------------------- cells in sheet XML
-
-
-def find_cell(xml: bytes, cell: str) -> re.Match:
-    """The one <c r="CELL" ...>...</c> (or <c .../>) element of a worksheet; KeyError if absent."""
-    pattern = re.compile(
-        rb'<c r="' + cell.encode() + rb'"(?P<attrs>(?:\s+[\w:]+="[^"]*")*)\s*(?:/>|>(?P<body>.*?)</c>)',
-        re.DOTALL,
-    )
-    matches = list(pattern.finditer(xml))
-    if len(matches) != 1:
-        raise KeyError(f"cell {cell}: found {len(matches)} <c> elements, expected 1")
-    return matches[0]
-
-
-def type_as_text(xml: bytes, cell: str) -> bytes:
-    """Replace a number cell by the same amount typed as text ("120 000,-"), keeping its style index."""
-    match = find_cell(xml, cell)
-    text = escape(_typed_amount(_cell_number(match, cell))).encode()
-    new = b'<c r="%s"%s t="inlineStr"><is><t>%s</t></is></c>' % (cell.encode(), _style(match), text)
-    return xml[: match.start()] + new + xml[match.end():]
-
-
-def overwrite_formula(xml: bytes, cell: str, error: int) -> bytes:
-    """Replace a formula cell <c><f>..</f><v>..</v></c> by a typed number: its cached value + `error`."""
-    match = find_cell(xml, cell)
-    if not re.search(rb"<f[\s>/]", match.group("body") or b""):
-        raise ValueError(f"cell {cell} holds no formula")
-    value = _cell_number(match, cell) + error
-    new = b'<c r="%s"%s><v>%d</v></c>' % (cell.encode(), _style(match), value)
-    return xml[: match.start()] + new + xml[match.end():]
 
 
 # ---------------------------------------------------------------- helpers
 
 
-def _read_part(xlsx: bytes, name: str) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(xlsx)) as zf:
-        return zf.read(name)
+def _form(registry: Registry, report: Report) -> Form:
+    d = registry.lookup(report.form_id, report.form_version)
+    count = max([m.number for m in report.measures] + [1])
+    return Form(d, report.year, count, report.language, report.network_id or "")
 
 
-def _style(match: re.Match) -> bytes:
-    style = re.search(rb'\ss="\d+"', match.group("attrs"))
-    return style.group(0) if style else b""
+def overwrite_formula(data: bytes, form: Form, key: str, value: int) -> bytes:
+    """A formula cell overwritten by a typed number, in the sheet XML; everything else as written."""
+    layout = build_layout(form)
+    slot = layout.formulas[key]
+    part = f"xl/worksheets/sheet{layout.sheet_names.index(slot.sheet) + 1}.xml"
+    pattern = re.compile(rb'<c r="' + slot.cell.encode() + rb'"( s="\d+")?><f>[^<]*</f><v>[^<]*</v></c>')
+    return _replace_part(data, part, lambda xml: _one(pattern, xml, rb'<c r="%s"\1><v>%d</v></c>' % (
+        slot.cell.encode(), value)))
 
 
-def _cell_number(match: re.Match, cell: str) -> int:
-    if re.search(rb'\st="', match.group("attrs")):
-        raise ValueError(f"cell {cell} does not hold a number")
-    value = re.search(rb"<v>([^<]*)</v>", match.group("body") or b"")
-    if value is None:
-        raise ValueError(f"cell {cell} has no value")
-    number = float(value.group(1))
-    if not number.is_integer():
-        raise ValueError(f"cell {cell} holds {number}, not a whole number")
-    return int(number)
+def _one(pattern: re.Pattern[bytes], xml: bytes, replacement: bytes) -> bytes:
+    new, n = pattern.subn(replacement, xml)
+    if n != 1:
+        raise ValueError(f"expected one match of {pattern.pattern!r}, found {n}")
+    return new
 
 
-def _typed_amount(value: int) -> str:
-    """120000 as a person types it into a form: '120 000,-'."""
-    return f"{value:,}".replace(",", " ") + ",-"
+def _replace_part(xlsx: bytes, name: str, change: object) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_DATE_TIME)
+            entry.compress_type = info.compress_type
+            entry.external_attr = info.external_attr
+            body = zin.read(info)
+            zout.writestr(entry, change(body) if info.filename == name else body)  # type: ignore[operator]
+    return out.getvalue()
+
+
+def word_document(text: str) -> bytes:
+    """The smallest Word document (.docx) a mail program would show: what a network sends instead of the form."""
+    out = io.BytesIO()
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/'
+        'document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"'
+        "/></Types>",
+        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+        "word/document.xml": '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats'
+        f'.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>',
+    }
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in parts.items():
+            zf.writestr(zipfile.ZipInfo(name, date_time=_FIXED_DATE_TIME), body)
+    return out.getvalue()
 
 
 if __name__ == "__main__":

@@ -26,8 +26,10 @@ OLD_FORM = "behovsmelding-lokal-kompetanseutvikling"
 NEW_FORM = "behovsmelding-kollektiv-kompetanseutvikling"
 
 
-def example_report(name: str) -> Report:
-    return Report.model_validate(json.loads((EXAMPLES / "reports" / f"{name}.json").read_text(encoding="utf-8")))
+def example_report(name: str, year: int = 2026) -> Report:
+    """One of the example reports: 2026 (last year's, from the seeds) or 2027 (this year's round)."""
+    path = EXAMPLES / "reports" / str(year) / f"{name}.json"
+    return Report.model_validate(json.loads(path.read_text(encoding="utf-8")))
 
 
 def form_of(report: Report, measures: int | None = None, language: str | None = None) -> Form:

@@ -8,10 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import blank_layout
+from helpers import NEW_FORM, blank_form
 
-from behovxl.generate import make_form
-from behovxl.reader import read_workbook
+from behovxl.layout import build_layout
+from behovxl.pipeline import read
 from behovxl.writer import workbook_bytes
 
 pytestmark = pytest.mark.libreoffice
@@ -65,25 +65,53 @@ def _has_uno() -> bool:
     return subprocess.run([DEBIAN_PYTHON, "-c", "import uno"], capture_output=True).returncode == 0
 
 
-def test_form_filled_in_libreoffice_is_checked_cell_by_cell(tmp_path):
+def _type_into(tmp_path: Path, form, typed: dict) -> Path:
     if not _has_uno():
         pytest.fail("Debian's python3-uno is needed to type into LibreOffice (apt-get install python3-uno)")
-    layout = blank_layout(measures=4)
+    layout = build_layout(form)
     blank = tmp_path / "blank.xlsx"
-    blank.write_bytes(workbook_bytes(make_form(2026, 4, "Kompetansenettverk Prøve")))
-    edits = [{"sheet": layout.inputs[p].sheet, "cell": layout.inputs[p].cell, "value": v} for p, v in TYPED.items()]
+    blank.write_bytes(workbook_bytes(form))
+    edits = [{"sheet": layout.inputs[p].sheet, "cell": layout.inputs[p].cell, "value": v} for p, v in typed.items()]
     (tmp_path / "edits.json").write_text(json.dumps(edits, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "returned.xlsx"
     subprocess.run([DEBIAN_PYTHON, str(FILL), str(blank), str(tmp_path / "edits.json"), str(out)], check=True, timeout=180)
+    return out
 
-    result = read_workbook(out)
+
+def test_form_filled_in_libreoffice_is_checked_cell_by_cell(tmp_path):
+    form = blank_form(2026, 4, network="Kompetansenettverk Prøve")
+    layout = build_layout(form)
+    result = read(_type_into(tmp_path, form, TYPED))
     found = {(f.code, f.sheet, f.cell) for f in result.findings}
     for code, path in EXPECTED:
         assert (code, layout.inputs[path].sheet, layout.inputs[path].cell) in found, (code, path)
-    # LibreOffice's rewritten formulas and protection are not tampering, and the
-    # totals it cached without the text amount are explained by the text-number warning.
+    # LibreOffice's rewritten formulas and protection are not tampering, and every cached value it
+    # computed equals Python's recomputation from the same raw cells.
     assert not {f.code for f in result.findings} & {"formula-changed", "formula-replaced", "stale-value", "sheet-missing"}
     report = result.report
     assert report.measure(3).owner_amount == 250000
     assert report.measure(1).total == 500000
     assert report.partnership.network == "Kompetansenettverk Prøve"
+
+
+NYNORSK = {
+    "partnership.network": "Kompetansenettverk Sunnfjord", "partnership.owners": "Sunnfjord kommune, Askvoll kommune",
+    "partnership.uh": "Høgskulen på Vestlandet", "partnership.uh_kind": "Universitet eller høgskule (UH)",
+    "contacts.owner.name": "Ingrid Vik", "contacts.owner.email": "ingrid.vik@sunnfjord.kommune.no",
+    "contacts.uh.name": "Olav Dale", "contacts.uh.email": "olav.dale@hvl.no", "declared_measures": 1,
+    "measures.1.name": "Leseløftet", "measures.1.priority": 1, "measures.1.owner_lines.1.amount": "60 tusen",
+    "measures.1.uh_lines.1.amount": 150,
+}
+
+
+def test_nynorsk_form_filled_in_libreoffice_gets_nynorsk_findings(tmp_path):
+    form = blank_form(2027, 2, "nn", NEW_FORM, network="Kompetansenettverk Sunnfjord")
+    layout = build_layout(form)
+    result = read(_type_into(tmp_path, form, NYNORSK))
+    assert result.language == "nn"
+    by_code = {f.code: f for f in result.findings}
+    line = layout.inputs["measures.1.owner_lines.1.amount"]
+    assert (by_code["text-number"].sheet, by_code["text-number"].cell) == (line.sheet, line.cell)
+    assert "er skrive som tekst og kjem ikkje med i summane" in by_code["text-number"].message
+    assert "feltet må fyllast ut" in by_code["required-missing"].message
+    assert "stale-value" not in by_code and "formula-changed" not in by_code

@@ -253,7 +253,7 @@ def test_every_cell_code_is_produced_by_a_table_row():
     elsewhere = {"coordinator-cap", "over-frame", "above-request", "timeout", "out-of-memory", "internal-error",
                  "cannot-open", "not-regular-file", "empty-file", "too-large", "word-file", "pdf-file", "ods-file",
                  "xls-file", "email-file", "image-file", "zip-password", "xml-attack", "duplicate-entry",
-                 "continuation-thousands"}
+                 "continuation-thousands", "frame-missing"}
     workbook_codes = {c for c in codes() if entry(c).scope.value in ("cell", "workbook")}
     assert workbook_codes - made - elsewhere == set()
 
