@@ -410,10 +410,10 @@ def _check_definition(d: Definition) -> None:
                 raise ValueError(f"schemes[{i}].partners: «{p}» finnes ikke i lists.partner_kinds")
     if d.coordinator.salary_purpose not in {c.key for c in d.lists["purposes"]}:
         raise ValueError(f"coordinator.salary_purpose: «{d.coordinator.salary_purpose}» finnes ikke i lists.purposes")
-    for code in d.messages:
-        from .findings import Code  # imported here: findings needs no definition, the reverse check is rare
+    from .findings import codes  # here, not at the top: the catalogue needs no definition
 
-        if code not in {c.value for c in Code}:
+    for code in d.messages:
+        if code not in codes():
             raise ValueError(f"messages.{code}: ukjent kode")
     paths: list[str] = []
     for sheet, spec, prefix in (("partnership", d.partnership, ""), ("measure", d.measure, "measures.1.")):
@@ -500,6 +500,8 @@ def _first_problem(exc: ValidationError) -> str:
         text = str(error.get("ctx", {}).get("error", error["msg"]))
         return text if not key else f"{key}: {text}"
     what = _PYDANTIC_NB.get(error["type"], "er ugyldig")
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        key += ".kind"
     extra = ""
     if error["type"] == "literal_error":
         extra = f" (tillatt: {error.get('ctx', {}).get('expected', '')})"

@@ -308,6 +308,9 @@ CATALOGUE: tuple[Entry, ...] = (
     _e("above-request", E, CELL, "Anbefalt beløp er høyere enn det nettverket søkte om.",
        nb="{where}: anbefalt {found} kr er mer enn de {expected} kr nettverket har søkt om.",
        nn="{where}: tilrådd {found} kr er meir enn dei {expected} kr nettverket har søkt om."),
+    _e("frame-missing", W, CELL, "Rammen for en ordning er ikke fylt ut, så innstillingen kan ikke kontrolleres mot den.",
+       nb="{where}: rammen for {scheme} er ikke fylt ut. Skriv rammen i kroner, så kontrolleres innstillingen mot den.",
+       nn="{where}: ramma for {scheme} er ikkje fylt ut. Skriv ramma i kroner, så blir innstillinga kontrollert mot ho."),
 )
 
 _BY_CODE = {e.code: e for e in CATALOGUE}

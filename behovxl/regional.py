@@ -1,12 +1,23 @@
 """The regional workbook: a consolidation drawn with xlsxwriter, plus JSON and CSV.
 
-The rows come from `tabular.tables`; this module only knows how they look:
-formats, formulas for every total (with the right cached value), the chart, the
-defined name `Totalt_omsokt`, frozen headers and print settings.
+The rows come from `tabular.tables`; the Innstilling sheet from `innstilling.draw`. This
+module only knows how they look: formats, formulas for every sum (with the right cached
+value), marks on flagged figures (fill and a cell note), the chart, the defined name
+`Totalt_omsokt`, frozen headers, print settings and sheet protection.
 
-Text from submissions is always written with `write_string`, and the workbook
-options turn off every conversion of strings to formulas, numbers or links, so a
-name that begins with `=`, `+`, `-` or `@` appears literally.
+Every sheet is protected without a password; the only unlocked cells are the forum's
+input cells on `Innstilling` (and the frame, when no frame file was given). Filters,
+sorting and column widths stay free to use.
+
+Print: every sheet prints on A4 landscape with the round's title and the sheet's name in
+the page header, page numbers in the footer and the header rows on every page. A sheet is
+fitted to the page width only when that keeps the text at 75 % or more (11 pt becomes at
+least 8 pt); otherwise its wrapped columns are narrowed first, and if that is not enough
+it prints at full size over more pages, the first column repeated.
+
+Text from submissions is always written with `write_string`, and the workbook options
+turn off every conversion of strings to formulas, numbers or links, so a name that
+begins with `=`, `+`, `-` or `@` appears literally.
 
 The output is deterministic: the same consolidation gives the same bytes (fixed
 document dates, in-memory zip entries with fixed timestamps, sorted rows).
@@ -25,64 +36,119 @@ from typing import Any
 
 import xlsxwriter
 
-from xlsxwriter.utility import quote_sheetname as quote_sheet
-from xlsxwriter.utility import xl_rowcol_to_cell
-
+from .cells import a1, abs_a1, quote_sheet
 from .consolidate import Consolidation
 from .files import FolderOutput, Output, write_outputs
+from .findings import Severity
+from .innstilling import C_COMMENT, SHEET, WIDTHS, Mark, draw, write_setup
+from .lastyear import LastYear
 from .ownfiles import REGIONAL_MARKER
-from .tabular import Column, Table, consolidation_json, csv_files, tables
+from .tabular import Column, Figure, Formula, Round, Table, consolidation_json, csv_files, tables
 
-
-def a1(row: int, col: int) -> str:
-    return xl_rowcol_to_cell(row, col)
-
-
-def abs_a1(row: int, col: int) -> str:
-    return xl_rowcol_to_cell(row, col, True, True)
-
-__all__ = ["TOTAL_NAME", "TOTAL_CELL", "regional_bytes", "write_regional"]
+__all__ = ["TOTAL_CELL", "TOTAL_NAME", "Outcome", "consolidate_to_files", "regional_bytes", "write_regional"]
 
 #: The defined name of the grand total requested (owner + coordinator + UH, all schemes and networks).
 TOTAL_NAME = "Totalt_omsokt"
 #: Where that name points.
 TOTAL_CELL = "Oversikt!$B$3"
 
-AMOUNT_FORMAT = '#,##0 "kr"'
+AMOUNT_FORMAT = "#,##0"
 HEAD_FILL = "#1F4E79"
 COLHEAD_FILL = "#DDEBF7"
 FORMULA_FILL = "#F2F2F2"
-CHART_COLOURS = ("#1F4E79", "#5B9BD5", "#A9D18E", "#C55A11", "#7F7F7F")
+INPUT_FILL = "#FFF7CC"
+CHART_COLOURS = ("#1F4E79", "#5B9BD5", "#A9D18E", "#C55A11", "#7F7F7F", "#FFC000")
+MARK_FILL = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C"}
+MARK_BORDER = {Severity.ERROR: "#C00000", Severity.WARNING: "#BF8F00"}
 
 # ---------------------------------------------------------------- public API
 
 
-def regional_bytes(c: Consolidation) -> bytes:
+def regional_bytes(c: Consolidation, *, frame: dict[str, int] | None = None, last_year: LastYear | None = None) -> bytes:
     """The regional workbook as xlsx bytes."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, _OPTIONS)
-    _Regional(book, c).write()
-    book.close()
-    return buffer.getvalue()
+    return _workbook(Round(c, frame, last_year))
 
 
-def write_regional(
-    c: Consolidation, xlsx_path: Path, json_path: Path | None = None, csv_dir: Path | None = None
-) -> list[Path]:
+def write_regional(c: Consolidation, xlsx_path: Path, json_path: Path | None = None, csv_dir: Path | None = None, *,
+                   frame: dict[str, int] | None = None, last_year: LastYear | None = None) -> list[Path]:
     """Write the regional workbook, and JSON and CSV if asked; return the paths written.
 
-    Everything is built in memory first and each file is then written atomically, so a
+    Everything is built in memory first and the files are then replaced together, so a
     failure never leaves a half-written file and never touches an existing one. A file
     that cannot be written raises BehovxlError with the path and the reason.
     """
-    outputs: list[Output | FolderOutput] = [Output(Path(xlsx_path), regional_bytes(c))]
+    r = Round(c, frame, last_year)
+    outputs: list[Output | FolderOutput] = [Output(Path(xlsx_path), _workbook(r))]
     if json_path is not None:
-        outputs.append(Output(Path(json_path), consolidation_json(c)))
-    files = csv_files(c) if csv_dir is not None else {}
+        outputs.append(Output(Path(json_path), consolidation_json(r)))
+    files = csv_files(r) if csv_dir is not None else {}
     if csv_dir is not None:
         outputs.append(FolderOutput(Path(csv_dir), files))
     write_outputs(outputs)
     return [Path(xlsx_path), *([Path(json_path)] if json_path else []), *(Path(csv_dir) / n for n in files)]
+
+
+@dataclass
+class Outcome:
+    written: list[str]
+    summary: str
+    exit_code: int
+    consolidation: Consolidation
+
+
+def consolidate_to_files(inputs: list[Path], output: Path, *, json_path: Path | None = None, csv_dir: Path | None = None,
+                         year: int | None = None, roster: Path | None = None, deadline: Any = None,
+                         frame: Path | None = None, last_year: Path | None = None, forms: Sequence[Path] = (),
+                         jobs: int | None = None, progress: Any = None) -> Outcome:
+    """Consolidate and write the regional workbook (and JSON and CSV): the outputs are checked before
+    anything is read, never land on an input, and are replaced together or not at all. A bad frame
+    file or last year's file stops the run before anything is written."""
+    from .consolidate import consolidate
+    from .errors import UsageError
+    from .files import check_output_path, refuse_inputs
+    from .lastyear import read_last_year
+
+    outputs = [Path(output), *([Path(json_path)] if json_path else []), *([Path(csv_dir)] if csv_dir else [])]
+    if Path(output).suffix.lower() != ".xlsx":
+        raise UsageError(f"«{output}» slutter ikke på .xlsx. Den regionale arbeidsboken er en Excel-arbeidsbok.")
+    given = [Path(p) for p in (frame, last_year) if p is not None]
+    refuse_inputs(outputs, [Path(p) for p in inputs if not Path(p).is_dir()] + given,
+                  [Path(p) for p in inputs if Path(p).is_dir()])
+    check_output_path(Path(output))
+    if json_path:
+        check_output_path(Path(json_path))
+    if csv_dir:
+        check_output_path(Path(csv_dir), "folder")
+    previous = read_last_year(Path(last_year)) if last_year else None
+    if frame is not None:
+        _read_frame(Path(frame), None)  # a broken frame file stops the run before the workbooks are read
+    c = consolidate(inputs, roster=roster, deadline=deadline, year=year, forms=forms, jobs=jobs, progress=progress,
+                    skip=outputs)
+    if c.exit_code == 2 and not c.sources:
+        raise UsageError(c.problem)
+    amounts = _read_frame(Path(frame), c) if frame is not None else None
+    written = write_regional(c, output, json_path, csv_dir, frame=amounts, last_year=previous)
+    lines = [str(output)] + ([str(json_path)] if json_path else [])
+    if csv_dir:
+        lines.append(f"{csv_dir}{os.sep} ({len(written) - len(lines)} CSV-filer)")
+    return Outcome(lines, c.summary(), c.exit_code, c)
+
+
+def _read_frame(path: Path, c: Consolidation | None) -> dict[str, int]:
+    """The frame over the schemes of the batch's definitions (every known scheme before the batch is read)."""
+    from .frame import SchemeRef, read_frame
+
+    if c is None:
+        from .registry import Registry
+
+        schemes: dict[str, SchemeRef] = {}
+        for d in Registry.default().definitions:
+            for s in d.schemes:
+                schemes.setdefault(s.key, SchemeRef(s.key, s.label.nb, s.short.nb))
+        refs = list(schemes.values())
+    else:
+        refs = [SchemeRef(s.key, s.label, s.short) for s in Round(c).scheme_refs()]
+    return read_frame(path, refs)
 
 
 # ---------------------------------------------------------------- the writer
@@ -93,185 +159,355 @@ _OPTIONS = {
     "strings_to_formulas": False,
     "strings_to_numbers": False,
     "strings_to_urls": False,
+    # Arial: the font Excel and LibreOffice (as Liberation Sans, with the same widths) both have, so a
+    # column is as wide and a page as full in either.
+    "default_format_properties": {"font_name": "Arial", "font_size": 10},
 }
-
-_NUM_FORMATS = {"amount": AMOUNT_FORMAT, "count": "#,##0", "number": "0", "date": "yyyy-mm-dd hh:mm", "flag": "@"}
-_ALIGN = {"number": "center", "date": "center", "flag": "center"}
 
 # Status texts and their colours (font, fill): green, yellow, red.
 _GOOD, _WARN, _BAD = ("#006100", "#C6EFCE"), ("#7F6000", "#FFEB9C"), ("#9C0006", "#FFC7CE")
 _STATUS_COLOURS = {
-    "OK": _GOOD, "Importert": _GOOD,
-    "Advarsel": _WARN, "Duplikat": _WARN,
-    "Feil": _BAD, "Avvist": _BAD, "Importert med feil": _BAD, "Erstattet": _BAD,
+    "OK": _GOOD, "Importert": _GOOD, "Levert": _GOOD,
+    "Advarsel": _WARN, "Duplikat": _WARN, "Levert for sent": _WARN, "Ikke i listen": _WARN,
+    "Feil": _BAD, "Avvist": _BAD, "Importert med feil": _BAD, "Erstattet": _BAD, "Ikke levert": _BAD,
 }
 
 TITLE_ROW, NOTE_ROW, EXTRA_ROW = 0, 1, 2
+_BASE: dict[str, Any] = {"valign": "top"}
+_NUM = {"amount": AMOUNT_FORMAT, "count": "#,##0", "number": "0", "date": "yyyy-mm-dd hh:mm", "flag": "@",
+        "percent": "0 %"}
+_ALIGN = {"number": "center", "date": "center", "flag": "center"}
+_FORMATS: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "font_size": 14, "font_color": HEAD_FILL},
+    "note": {"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"},
+    "group": {"bold": True, "font_color": "#FFFFFF", "bg_color": HEAD_FILL, "align": "center", "valign": "vcenter",
+              "border": 1, "border_color": "#FFFFFF", "text_wrap": True},
+    "section": {"bold": True, "font_color": "#FFFFFF", "bg_color": HEAD_FILL, "valign": "vcenter"},
+    "block": {"bold": True, "bg_color": COLHEAD_FILL, "valign": "vcenter", "top": 1},
+    "header": {"bold": True, "bg_color": COLHEAD_FILL, "border": 1, "border_color": "#9BC2E6", "text_wrap": True,
+               "valign": "vcenter", "align": "center"},
+    "big_label": {"bold": True, "font_size": 12, "valign": "vcenter"},
+    "big_total": {"bold": True, "font_size": 12, "num_format": AMOUNT_FORMAT, "bg_color": FORMULA_FILL, "border": 1,
+                  "align": "right", "valign": "vcenter"},
+    "text": dict(_BASE),
+    "wrap": {**_BASE, "text_wrap": True},
+    "label_total": {"bold": True, "top": 1, "bottom": 6, "valign": "top", "text_wrap": True},
+    "label_sum": {"bold": True, "top": 1, "valign": "top", "text_wrap": True},
+    "blank_total": {"top": 1, "bottom": 6},
+    "blank_sum": {"top": 1},
+    "input_amount": {**_BASE, "num_format": AMOUNT_FORMAT, "locked": False, "bg_color": INPUT_FILL, "border": 1,
+                     "border_color": "#A6A6A6"},
+    "input_text": {**_BASE, "locked": False, "bg_color": INPUT_FILL, "border": 1, "border_color": "#A6A6A6",
+                   "text_wrap": True},
+    "check": {**_BASE, "bg_color": FORMULA_FILL, "text_wrap": True},
+    "ok": {"font_color": _GOOD[0], "bg_color": _GOOD[1]},
+    "bad": {"font_color": _BAD[0], "bg_color": _BAD[1]},
+}
+for _kind, _num in _NUM.items():
+    _extra = {"align": _ALIGN[_kind]} if _kind in _ALIGN else {}
+    _FORMATS[_kind] = {**_BASE, "num_format": _num, **_extra}
+    _FORMATS[f"{_kind}_sum"] = {**_BASE, "num_format": _num, "bg_color": FORMULA_FILL, **_extra}
+    _FORMATS[f"{_kind}_subtotal"] = {**_BASE, "num_format": _num, "bold": True, "top": 1, "bg_color": FORMULA_FILL}
+    _FORMATS[f"{_kind}_total"] = {**_BASE, "num_format": _num, "bold": True, "top": 1, "bottom": 6}
+for _text, (_fg, _bg) in _STATUS_COLOURS.items():
+    _FORMATS[f"status:{_text}"] = {**_BASE, "font_color": _fg, "bg_color": _bg}
+
+
+class _Styles:
+    """Formats made once per workbook, by name; marked variants on demand."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self.book = book
+        self.made: dict[tuple[str, str], Any] = {}
+
+    def fmt(self, name: str) -> Any:
+        return self._make(name, "")
+
+    def marked(self, name: str, mark: Mark) -> Any:
+        return self._make(name, mark.severity.value)
+
+    def _make(self, name: str, severity: str) -> Any:
+        key = (name, severity)
+        if key not in self.made:
+            spec = dict(_FORMATS[name])
+            if severity:
+                level = Severity(severity)
+                spec.update({"bg_color": MARK_FILL[level], "border": 2, "border_color": MARK_BORDER[level]})
+            self.made[key] = self.book.add_format(spec)
+        return self.made[key]
+
+    def height(self, cells: list[tuple[Any, float]]) -> float:
+        return _height(cells)
+
+
+def _workbook(r: Round) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, _OPTIONS)
+    _Regional(book, r).write()
+    book.close()
+    return buffer.getvalue()
+
+
+_PROTECTION = {"autofilter": True, "sort": True, "select_locked_cells": True, "select_unlocked_cells": True,
+               "format_columns": True, "format_rows": True}
 
 
 class _Regional:
-    def __init__(self, book: xlsxwriter.Workbook, c: Consolidation) -> None:
-        self.book, self.c = book, c
-        base = {"valign": "top"}
-        self.f = {
-            "title": book.add_format({"bold": True, "font_size": 14, "font_color": HEAD_FILL}),
-            "note": book.add_format({"italic": True, "font_color": "#595959"}),
-            "group": book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": HEAD_FILL, "align": "center",
-                                      "valign": "vcenter", "border": 1, "border_color": "#FFFFFF"}),
-            "header": book.add_format({"bold": True, "bg_color": COLHEAD_FILL, "border": 1, "border_color": "#9BC2E6",
-                                       "text_wrap": True, "valign": "vcenter", "align": "center"}),
-            "big_label": book.add_format({"bold": True, "font_size": 12, "valign": "vcenter"}),
-            "big_total": book.add_format({"bold": True, "font_size": 12, "num_format": AMOUNT_FORMAT,
-                                          "bg_color": FORMULA_FILL, "border": 1, "align": "right", "valign": "vcenter"}),
-            "text": book.add_format(base),
-            "wrap": book.add_format({**base, "text_wrap": True}),
-            "total_label": book.add_format({"bold": True, "top": 1, "bottom": 6, "valign": "top"}),
-            "total_blank": book.add_format({"top": 1, "bottom": 6}),
-        }
-        for kind, num in _NUM_FORMATS.items():
-            self.f[kind] = book.add_format({**base, "num_format": num, **({"align": _ALIGN[kind]} if kind in _ALIGN else {})})
-            self.f[f"{kind}_sum"] = book.add_format({**base, "num_format": num, "bg_color": FORMULA_FILL})
-            self.f[f"{kind}_total"] = book.add_format({**base, "num_format": num, "bold": True, "top": 1, "bottom": 6})
-        self.status_fmt = {
-            text: book.add_format({**base, "font_color": fg, "bg_color": bg}) for text, (fg, bg) in _STATUS_COLOURS.items()
-        }
+    def __init__(self, book: xlsxwriter.Workbook, r: Round) -> None:
+        self.book, self.r, self.c = book, r, r.c
+        self.s = _Styles(book)
+        self.heading = _round_title(r.c)
 
     def write(self) -> None:
         year = self.c.year or 2000
         self.book.set_properties({
-            "title": f"Regional oversikt over behovsmeldinger {self.c.year or ''}".strip(),
+            "title": self.heading,
             "subject": "Behovsmelding – lokal kompetanseutvikling",
             "author": "behovxl",
             "company": "Statsforvalteren",
             "keywords": REGIONAL_MARKER,
             "created": datetime(year, 1, 1),
         })
-        for table in tables(self.c):
+        sheets = tables(self.r)
+        self._sheet(sheets[0])
+        self._innstilling()
+        for table in sheets[1:]:
             self._sheet(table)
+        write_setup(self.book, self.r.spec)
 
-    # -- one sheet
+    def _innstilling(self) -> None:
+        title = _title_of("Innstilling fra samarbeidsforumet", self.c)
+        ws = draw(self.book, self.r.layout, self.r.views, self.s, title=title, frame=self.r.frame)
+        header = self.r.layout.rows["table.header"]
+        widths = [float(WIDTHS[c]) for c in range(C_COMMENT + 1)]
+        _Print(ws, self.heading, widths).apply((header, header), self.r.layout.rows["end"])
+
+    # -- one table sheet
 
     def _sheet(self, t: Table) -> None:
         ws = self.book.add_worksheet(t.sheet)
-        grouped = any(col.group for col in t.columns)
+        cols = [i for i, col in enumerate(t.columns) if col.sheet]
+        widths = _fit([_width(t.columns[i], t, i) for i in cols], [t.columns[i] for i in cols])
+        grouped = any(t.columns[i].group for i in cols)
         header = EXTRA_ROW + (2 if grouped else 1)
-        first, n = header + 1, max(len(t.rows), 1)
-        last = first + n - 1
-        ws.write_string(TITLE_ROW, 0, t.title, self.f["title"])
-        ws.write_string(NOTE_ROW, 0, t.note, self.f["note"])
+        first = header + 1
+        last = first + max(len(t.rows), 1) - 1
+        ws.write_string(TITLE_ROW, 0, t.title, self.s.fmt("title"))
         ws.set_row(TITLE_ROW, 22)
+        ws.merge_range(NOTE_ROW, 0, NOTE_ROW, max(len(cols) - 1, 1), t.note, self.s.fmt("note"))
+        ws.set_row(NOTE_ROW, _height([(t.note, sum(widths) * 0.95)]))
         if grouped:
-            self._groups(ws, t, header - 1)
-        widths = [_width(column, t, col) for col, column in enumerate(t.columns)]
-        for col, column in enumerate(t.columns):
-            ws.write_string(header, col, column.header, self.f["header"])
-            ws.set_column(col, col, widths[col])
-        ws.set_row(header, _height([(c.header, w) for c, w in zip(t.columns, widths)]))
-        for i, row in enumerate(t.rows):
-            for col, column in enumerate(t.columns):
-                self._cell(ws, first + i, col, column, row[col])
-            wrapped = [(row[col], widths[col]) for col, column in enumerate(t.columns) if column.wrap]
-            ws.set_row(first + i, _height(wrapped))
-        if t.totals:
-            self._totals(ws, t, first, last)
+            self._groups(ws, t, cols, header - 1)
+        for x, i in enumerate(cols):
+            ws.write_string(header, x, t.columns[i].header, self.s.fmt("header"))
+            ws.set_column(x, x, widths[x])
+        ws.set_row(header, _height([(t.columns[i].header, w) for i, w in zip(cols, widths, strict=True)]))
+        _Cells(self, ws, t, cols, widths).rows(first)
+        end = self._sums(ws, t, cols, first, last)
         if t.excel_table:
-            columns = [{"header": col.header, "header_format": self.f["header"]} for col in t.columns]
-            ws.add_table(header, 0, last, len(t.columns) - 1,
+            columns = [{"header": t.columns[i].header, "header_format": self.s.fmt("header")} for i in cols]
+            ws.add_table(header, 0, last, len(cols) - 1,
                          {"name": f"{t.sheet}tabell", "style": "Table Style Light 9", "columns": columns})
-        elif not t.totals and t.rows:
-            ws.autofilter(header, 0, last, len(t.columns) - 1)
+        elif t.rows:
+            ws.autofilter(header, 0, last, len(cols) - 1)
         if t.sheet == "Oversikt":
-            self._overview_extras(ws, t, first, last)
-        self._print(ws, t, header - 1 if grouped else header, header)
+            self._overview_extras(ws, t, cols, first, last)
+        _Print(ws, self.heading, widths).apply((header - 1 if grouped else header, header), end)
         ws.freeze_panes(header + 1, 1)
+        ws.protect("", _PROTECTION)
 
-    def _groups(self, ws, t: Table, row: int) -> None:
-        col = 0
-        while col < len(t.columns):
-            group = t.columns[col].group
-            end = col
-            while end + 1 < len(t.columns) and group and t.columns[end + 1].group == group:
+    def _groups(self, ws: Any, t: Table, cols: list[int], row: int) -> None:
+        x = 0
+        while x < len(cols):
+            group = t.columns[cols[x]].group
+            end = x
+            while end + 1 < len(cols) and group and t.columns[cols[end + 1]].group == group:
                 end += 1
-            if group and end > col:
-                ws.merge_range(row, col, row, end, group, self.f["group"])
+            if group and end > x:
+                ws.merge_range(row, x, row, end, group, self.s.fmt("group"))
             elif group:
-                ws.write_string(row, col, group, self.f["group"])
-            col = end + 1
+                ws.write_string(row, x, group, self.s.fmt("group"))
+            x = end + 1
+        ws.set_row(row, 18)
 
-    def _cell(self, ws, row: int, col: int, column: Column, value: Any) -> None:
-        if column.sum_of:
-            refs = "+".join(a1(row, i) for i in column.sum_of)
-            ws.write_formula(row, col, f"={refs}", self.f[f"{column.kind}_sum"], value)
-        elif column.kind in ("text", "status", "flag"):
-            fmt = self.status_fmt.get(value) if column.kind == "status" else None
-            fmt = fmt or self.f["flag" if column.kind == "flag" else "wrap" if column.wrap else "text"]
-            if value is None or value == "":
-                ws.write_blank(row, col, None, fmt)
-            else:
-                ws.write_string(row, col, str(value), fmt)
-        elif value is None:
-            ws.write_blank(row, col, None, self.f[column.kind])
-        elif column.kind == "date":
-            ws.write_datetime(row, col, value, self.f["date"])
+    def _sums(self, ws: Any, t: Table, cols: list[int], first: int, last: int) -> int:
+        """The subtotal rows and the totals row below the data; returns the last row written."""
+        row = last
+        if t.subtotals:
+            row += 1  # a blank row between the data and the subtotals
+        for sub in t.subtotals:
+            row += 1
+            self._sum_row(ws, t, cols, row, sub.label, list(sub.rows), first, "subtotal")
+        if t.totals:
+            row += 1
+            self._sum_row(ws, t, cols, row, t.totals, list(range(len(t.rows))), first, "total")
+        return row
+
+    def _sum_row(self, ws: Any, t: Table, cols: list[int], row: int, label: str, idx: list[int], first: int,
+                 kind: str) -> None:
+        """SUM over data rows `idx` (SUBTOTAL over all of them in an Excel table, so filters count)."""
+        label_fmt = self.s.fmt("label_total" if kind == "total" else "label_sum")
+        span = next((x for x, i in enumerate(cols) if t.columns[i].total or t.columns[i].sum_of), len(cols)) - 1
+        if span > 0:
+            ws.merge_range(row, 0, row, span, label, label_fmt)
         else:
-            ws.write_number(row, col, value, self.f[column.kind])
-
-    def _totals(self, ws, t: Table, first: int, last: int) -> None:
-        row = last + 1
-        function = "SUBTOTAL(109," if t.excel_table else "SUM("
-        ws.write_string(row, 0, t.totals, self.f["total_label"])
-        for col, column in enumerate(t.columns[1:], start=1):
-            if column.total:
-                formula = f"={function}{a1(first, col)}:{a1(last, col)})"
-                ws.write_formula(row, col, formula, self.f[f"{column.kind}_total"], t.total(col))
+            ws.write_string(row, 0, label, label_fmt)
+        for x, i in enumerate(cols[span + 1:], start=span + 1):
+            column = t.columns[i]
+            if not column.total or not idx:
+                ws.write_blank(row, x, None, self.s.fmt("blank_total" if kind == "total" else "blank_sum"))
+                continue
+            if t.excel_table and kind == "total":
+                formula = f"=SUBTOTAL(109,{a1(first, x)}:{a1(first + len(t.rows) - 1, x)})"
             else:
-                ws.write_blank(row, col, None, self.f["total_blank"])
+                formula = "=" + _sum_formula(_runs([first + k for k in idx], x))
+            ws.write_formula(row, x, formula, self.s.fmt(f"{column.kind}_{kind}"), t.total(i, idx))
+        widths = [_width(t.columns[i], t, i) for i in cols[: max(span, 0) + 1]]
+        ws.set_row(row, _height([(label, sum(widths))]))
 
     # -- Oversikt: the grand total, its name and the chart
 
-    def _overview_extras(self, ws, t: Table, first: int, last: int) -> None:
-        grand = len(t.columns) - 1
-        ws.write_string(EXTRA_ROW, 0, "Totalt omsøkt", self.f["big_label"])
-        ws.merge_range(EXTRA_ROW, 1, EXTRA_ROW, 2, "", self.f["big_total"])
-        ws.write_formula(EXTRA_ROW, 1, f"=SUM({a1(first, grand)}:{a1(last, grand)})", self.f["big_total"], t.total(grand))
+    def _overview_extras(self, ws: Any, t: Table, cols: list[int], first: int, last: int) -> None:
+        grand = next(x for x, i in enumerate(cols) if t.columns[i].header == "Totalt omsøkt")
+        ws.write_string(EXTRA_ROW, 0, "Totalt omsøkt", self.s.fmt("big_label"))
+        ws.merge_range(EXTRA_ROW, 1, EXTRA_ROW, 2, "", self.s.fmt("big_total"))
+        ws.write_formula(EXTRA_ROW, 1, f"=SUM({a1(first, grand)}:{a1(last, grand)})", self.s.fmt("big_total"),
+                         t.total(cols[grand]))
         ws.set_row(EXTRA_ROW, 20)
         self.book.define_name(TOTAL_NAME, f"={quote_sheet(t.sheet)}!{abs_a1(EXTRA_ROW, 1)}")
         if t.rows:
-            self._chart(ws, t, first, last)
+            self._chart(ws, t, cols, first, last)
 
-    def _chart(self, ws, t: Table, first: int, last: int) -> None:
+    def _chart(self, ws: Any, t: Table, cols: list[int], first: int, last: int) -> None:
         chart = self.book.add_chart({"type": "column", "subtype": "stacked"})
         sheet = quote_sheet(t.sheet)
         categories = f"={sheet}!{abs_a1(first, 0)}:{abs_a1(last, 0)}"
-        scheme_totals = [i for i, col in enumerate(t.columns[:-1]) if col.sum_of]
-        for n, col in enumerate(scheme_totals):
+        schemes = [x for x, i in enumerate(cols) if t.columns[i].group and not t.columns[i].sum_of]
+        for n, x in enumerate(schemes):
             colour = CHART_COLOURS[n % len(CHART_COLOURS)]
             chart.add_series({
-                "name": t.columns[col].group,
+                "name": t.columns[cols[x]].csv_name or t.columns[cols[x]].header,
                 "categories": categories,
-                "values": f"={sheet}!{abs_a1(first, col)}:{abs_a1(last, col)}",
+                "values": f"={sheet}!{abs_a1(first, x)}:{abs_a1(last, x)}",
                 "fill": {"color": colour}, "border": {"color": colour},
             })
         chart.set_title({"name": "Omsøkt per nettverk og ordning", "name_font": {"size": 12}})
         chart.set_y_axis({"num_format": AMOUNT_FORMAT, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
         chart.set_x_axis({"num_font": {"rotation": -30 if len(t.rows) > 6 else 0}})
         chart.set_legend({"position": "bottom"})
-        table_px = int(sum(_width(col, t, i) for i, col in enumerate(t.columns)) * 7)
-        width = min(table_px, max(640, 70 * len(t.rows) + 200))
-        chart.set_size({"width": width, "height": 380})
-        ws.insert_chart(last + 3, 0, chart, {"x_offset": 2, "y_offset": 4})
+        chart.set_size({"width": 900, "height": 380})
+        row = last + 3 + (1 if t.totals else 0)
+        ws.insert_chart(row, 0, chart, {"x_offset": 2, "y_offset": 4})
 
-    # -- print layout
 
-    def _print(self, ws, t: Table, head_first: int, head_last: int) -> None:
+class _Cells:
+    """The data rows of one table sheet: values, row formulas, marks with their notes."""
+
+    def __init__(self, w: _Regional, ws: Any, t: Table, cols: list[int], widths: list[float]) -> None:
+        self.s, self.ws, self.t, self.cols = w.s, ws, t, cols
+        self.widths = dict(zip(cols, widths, strict=True))
+
+    def rows(self, first: int) -> None:
+        shown = {i: x for x, i in enumerate(self.cols)}
+        for k, row in enumerate(self.t.rows):
+            for x, i in enumerate(self.cols):
+                self.cell(first + k, x, self.t.columns[i], row[i], shown, self.t.text_marks.get((k, i)))
+            wrapped = [(_plain(row[i]), self.widths[i]) for i in self.cols if self.t.columns[i].wrap]
+            self.ws.set_row(first + k, _height(wrapped))
+
+    def cell(self, row: int, x: int, column: Column, value: Any, shown: dict[int, int], mark: Mark | None) -> None:
+        mark = mark or (value.mark if isinstance(value, Figure) else None)
+        if mark is not None:
+            self.ws.write_comment(row, x, mark.text[:2000], {"author": "behovxl", "x_scale": 3, "y_scale": 2.5})
+        if (column.sum_of or column.minus) and _plain(value) is not None:
+            self._row_formula(row, x, column, value, shown, mark)
+        elif isinstance(value, Formula):
+            self.ws.write_formula(row, x, "=" + value.text, self._fmt(f"{column.kind}_sum", mark), value.value)
+        elif column.kind in ("text", "status", "flag", "codes"):
+            self._text(row, x, column, value, mark)
+        elif _plain(value) is None:
+            self.ws.write_blank(row, x, None, self._fmt(column.kind, mark))
+        elif column.kind == "date":
+            self.ws.write_datetime(row, x, value, self._fmt("date", mark))
+        else:
+            self.ws.write_number(row, x, _plain(value), self._fmt(column.kind, mark))
+
+    def _fmt(self, name: str, mark: Mark | None) -> Any:
+        return self.s.marked(name, mark) if mark else self.s.fmt(name)
+
+    def _row_formula(self, row: int, x: int, column: Column, value: Any, shown: dict[int, int],
+                     mark: Mark | None) -> None:
+        if column.minus:
+            a, b = column.minus
+            text = f"={a1(row, shown[a])}-{a1(row, shown[b])}"
+        else:
+            text = "=" + "+".join(a1(row, shown[i]) for i in column.sum_of)
+        self.ws.write_formula(row, x, text, self._fmt(f"{column.kind}_sum", mark), _plain(value))
+
+    def _text(self, row: int, x: int, column: Column, value: Any, mark: Mark | None) -> None:
+        name = "flag" if column.kind == "flag" else "wrap" if column.wrap else "text"
+        if column.kind == "status" and f"status:{value}" in _FORMATS:
+            name = f"status:{value}"
+        if value is None or value == "":
+            self.ws.write_blank(row, x, None, self._fmt(name, mark))
+        else:
+            self.ws.write_string(row, x, str(value), self._fmt(name, mark))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Figure):
+        return value.amount
+    if isinstance(value, Formula):
+        return value.value
+    return value
+
+
+# ---------------------------------------------------------------- print layout
+
+#: A4 landscape, less 0.4" margins left and right, in points.
+PRINTABLE_WIDTH = 842 - 2 * 0.4 * 72
+#: The smallest scale a sheet is fitted at: 11 pt body text stays at 8 pt or more.
+MIN_SCALE = 0.75
+
+
+class _Print:
+    def __init__(self, ws: Any, title: str, widths: list[float]) -> None:
+        self.ws, self.title, self.widths = ws, title, widths
+
+    def apply(self, head: tuple[int, int], last_row: int) -> None:
+        ws = self.ws
         ws.set_paper(9)
         ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
-        ws.repeat_rows(head_first, head_last)
-        title = t.title.replace("&", "&&")
-        ws.set_header(f"&L{title}&R&A")
-        ws.set_footer("&LStatsforvalteren – laget med behovxl&RSide &P av &N")
+        ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.7, )
+        ws.print_area(0, 0, max(last_row, head[1]), len(self.widths) - 1)
+        ws.repeat_rows(*head)
+        if _points(self.widths) * MIN_SCALE <= PRINTABLE_WIDTH:
+            ws.fit_to_pages(1, 0)
+        else:
+            ws.repeat_columns(0)
+        title = self.title.replace("&", "&&")
+        ws.set_header(f"&L&10{title}&R&10&A")
+        ws.set_footer("&L&9Statsforvalteren – laget med behovxl&R&9Side &P av &N")
+
+
+def _points(widths: Sequence[float]) -> float:
+    """The printed width of columns: Excel's pixels for a width (7 px per character, 5 px padding) at 96 dpi."""
+    return sum(int(w * 7 + 0.5) + 5 for w in widths) * 0.75
+
+
+def _fit(widths: list[float], columns: list[Column]) -> list[float]:
+    """Narrow the wrapped text columns (never below 10, or their header's longest word) until the sheet
+    fits the page width at MIN_SCALE, or they cannot get narrower."""
+    out = list(widths)
+    floor = [max(10.0, max((len(w) for w in c.header.split()), default=4) + 2.0) if c.wrap else out[i]
+             for i, c in enumerate(columns)]
+    while _points(out) * MIN_SCALE > PRINTABLE_WIDTH:
+        room = [i for i, c in enumerate(columns) if c.wrap and out[i] > floor[i]]
+        if not room:
+            break
+        widest = max(room, key=lambda i: (out[i] - floor[i], -i))
+        out[widest] = max(floor[widest], out[widest] - 1)
+    return out
 
 
 LINE_HEIGHT = 15  # points per line of 11 pt text
@@ -286,7 +522,7 @@ def _height(cells: list[tuple[Any, float]]) -> float:
 
 def _lines(text: str, width: float) -> int:
     """How many lines `text` takes in a column `width` characters wide, wrapped at spaces."""
-    room = max(int(width * 1.2) - 1, 1)  # text averages narrower than the digit a width unit measures
+    room = max(int(width * 1.05) - 1, 1)  # room for the widest fonts a viewer may substitute
     total = 0
     for paragraph in text.split("\n"):
         used, lines = 0, 1
@@ -304,59 +540,49 @@ def _lines(text: str, width: float) -> int:
 def _width(column: Column, t: Table, col: int) -> float:
     """Wide enough for the header's longest word and the longest value, at most `column.width`."""
     header = max((len(w) for w in column.header.split()), default=4) + 3
-    if column.group and sum(c.group == column.group for c in t.columns) == 1:
+    if column.group and sum(c.group == column.group and c.sheet for c in t.columns) == 1:
         header = max(header, len(column.group) + 3)  # a group heading over this column alone
-    values = [row[col] for row in t.rows]
+    values = [_plain(row[col]) for row in t.rows]
     if column.kind in ("amount", "count", "number"):
-        biggest = max([abs(t.total(col))] + [v for v in values if isinstance(v, int)])
-        longest = len(f"{biggest:,}") + (4 if column.kind == "amount" else 1)
+        biggest = max([abs(t.total(col))] + [abs(v) for v in values if isinstance(v, int)])
+        longest = len(f"{biggest:,}") + 1
         if column.kind == "amount":
-            longest = max(longest, 10)
+            longest = max(longest, 9)
     elif column.kind == "date":
         longest = 16
     else:
         longest = max([len(str(v)) for v in values if v is not None] + [0])
-        if column is t.columns[0] and t.totals:
-            longest = max(longest, len(t.totals))
+        if column is t.columns[0]:
+            longest = max([longest, len(t.totals)] + [len(s.label) for s in t.subtotals])
     return float(min(column.width, max(header, longest + 2, 6)))
 
 
-# ---------------------------------------------------------------- the consolidate command
+def _runs(rows: list[int], col: int) -> list[str]:
+    """Cells of one column in `rows` (ascending), consecutive ones as ranges."""
+    out: list[str] = []
+    start = prev = None
+    for r in rows:
+        if prev is not None and r == prev + 1:
+            prev = r
+            continue
+        if start is not None and prev is not None:
+            out.append(a1(start, col) if start == prev else f"{a1(start, col)}:{a1(prev, col)}")
+        start = prev = r
+    if start is not None and prev is not None:
+        out.append(a1(start, col) if start == prev else f"{a1(start, col)}:{a1(prev, col)}")
+    return out
 
 
-@dataclass
-class Outcome:
-    written: list[str]
-    summary: str
-    exit_code: int
-    consolidation: Consolidation
+def _sum_formula(refs: list[str]) -> str:
+    """SUM over references; nested when there are more than a function's 255 arguments."""
+    if len(refs) <= 250:
+        return f"SUM({','.join(refs)})"
+    return _sum_formula([_sum_formula(refs[i:i + 250]) for i in range(0, len(refs), 250)])
 
 
-def consolidate_to_files(inputs: list[Path], output: Path, *, json_path: Path | None = None, csv_dir: Path | None = None,
-                         year: int | None = None, roster: Path | None = None, deadline: Any = None,
-                         frame: Path | None = None, last_year: Path | None = None, forms: Sequence[Path] = (),
-                         jobs: int | None = None, progress: Any = None) -> Outcome:
-    """Consolidate and write the regional workbook (and JSON and CSV): the outputs are checked before
-    anything is read, never land on an input, and are replaced together or not at all."""
-    from .consolidate import consolidate
-    from .errors import UsageError
-    from .files import check_output_path, refuse_inputs
+def _title_of(text: str, c: Consolidation) -> str:
+    return f"{text} {c.year}" if c.year else text
 
-    outputs = [Path(output), *([Path(json_path)] if json_path else []), *([Path(csv_dir)] if csv_dir else [])]
-    if Path(output).suffix.lower() != ".xlsx":
-        raise UsageError(f"«{output}» slutter ikke på .xlsx. Den regionale arbeidsboken er en Excel-arbeidsbok.")
-    refuse_inputs(outputs, [Path(p) for p in inputs if not Path(p).is_dir()], [Path(p) for p in inputs if Path(p).is_dir()])
-    check_output_path(Path(output))
-    if json_path:
-        check_output_path(Path(json_path))
-    if csv_dir:
-        check_output_path(Path(csv_dir), "folder")
-    c = consolidate(inputs, roster=roster, deadline=deadline, year=year, forms=forms, jobs=jobs, progress=progress,
-                    skip=outputs)
-    if c.exit_code == 2 and not c.sources:
-        raise UsageError(c.problem)
-    written = write_regional(c, output, json_path, csv_dir)
-    lines = [str(output)] + ([str(json_path)] if json_path else [])
-    if csv_dir:
-        lines.append(f"{csv_dir}{os.sep} ({len(written) - len(lines)} CSV-filer)")
-    return Outcome(lines, c.summary(), c.exit_code, c)
+
+def _round_title(c: Consolidation) -> str:
+    return _title_of("Regional oversikt over behovsmeldinger", c)

@@ -18,7 +18,6 @@ import io
 import os
 import re
 import shutil
-import stat
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -109,7 +108,7 @@ def deny(monkeypatch: pytest.MonkeyPatch, folders: list[Path], files: list[Path]
     for path in [*folders, *files]:
         path.chmod(0)
     try:
-        if os.geteuid() == 0 if hasattr(os, "geteuid") else False:
+        if _is_root():
             _fake_denied(monkeypatch, [str(p) for p in folders], [str(p) for p in files])
         yield
     finally:
@@ -228,7 +227,7 @@ def _workbook_cases() -> list[tuple[str, bytes, Expected]]:
     dirty = _network(zwsp, network_id=False)
     ofoten = prefilled(_network("Kompetansenettverk Ofoten"))
     return [
-        ("belop-1e29.xlsx", typed(_network("Testnettverk 1E+29"), {amount: 1e29}), Expected(WITH_ERRORS, "amount-too-large")),
+        ("belop-1e29.xlsx", set_cell(prefilled(_network("Testnettverk 1E+29")), *tiltak_a29, 0, raw_number="1E+29"), Expected(WITH_ERRORS, "amount-too-large")),
         ("belop-1e20.xlsx", typed(_network("Testnettverk 10^20"), {amount: 10**20}), Expected(WITH_ERRORS, "amount-too-large")),
         ("belop-1e308.xlsx", set_cell(prefilled(_network("Testnettverk 1E+308")), *tiltak_a29, 0, raw_number="1E+308"),
          Expected(WITH_ERRORS, "amount-too-large")),
@@ -416,5 +415,5 @@ def _fake_denied(monkeypatch: pytest.MonkeyPatch, folders: list[str], files: lis
     monkeypatch.setattr(os, "access", access)
 
 
-def _is_fifo(path: Path) -> bool:
-    return stat.S_ISFIFO(os.lstat(path).st_mode)
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
