@@ -49,7 +49,8 @@ def check_formulas(book: Workbook, env: Env) -> list[Finding]:
             continue
         cell = book.formulas.get(key)
         want = env.slot(key)
-        where = {"sheet": slot.sheet, "cell": slot.cell, "path": key, "where": slot_label(book.layout, slot)}
+        where: dict[str, Any] = {"sheet": slot.sheet, "cell": slot.cell, "path": key,
+                                 "where": slot_label(book.layout, slot)}
         if cell is None or cell.formula is None:
             found = None if cell is None else _plain(cell.value)
             findings.append(finding("formula-replaced", language=language, found=found, expected=_plain(want), **where))

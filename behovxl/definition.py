@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import DefinitionError
 from .models import path_exists
+from .oserror import reason
 
 LANGUAGES = ("nb", "nn")
 LANGUAGE_NAMES = {"nb": "bokmål", "nn": "nynorsk"}
@@ -370,7 +371,7 @@ def load_definition(path: Path) -> Definition:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise DefinitionError(f"{path}: kan ikke lese skjemadefinisjonen ({exc.strerror or 'ukjent feil'}).") from None
+        raise DefinitionError(f"{path}: kan ikke lese skjemadefinisjonen ({reason(exc)}).") from None
     except UnicodeDecodeError:
         raise DefinitionError(f"{path}: skjemadefinisjonen er ikke UTF-8.") from None
     except tomllib.TOMLDecodeError as exc:

@@ -11,8 +11,8 @@ from .consolidate import Consolidation, consolidate, scheme_labels
 from .files import write_atomic
 from .findings import Severity
 from .generate import generate_roster
-from .results import as_json, as_text, check_files
 from .regional import write_regional
+from .results import as_json, as_text, check_files
 
 YEAR = 2026
 DEADLINE = "1. februar 2027"

@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol, Union
+from typing import Any, Protocol, Union
 
 Value = Union[None, int, float, Decimal, str, bool, "XlError"]
 
@@ -459,11 +459,9 @@ def compare(a: Value, b: Value) -> int:
     ra, rb = _rank(a), _rank(b)
     if ra != rb:
         return -1 if ra < rb else 1
-    if ra == 1:
-        x, y = str(a).casefold(), str(b).casefold()
-    else:
-        x, y = a, b  # type: ignore[assignment]
-    return (x > y) - (x < y)  # type: ignore[operator]
+    x: Any = str(a).casefold() if ra == 1 else a
+    y: Any = str(b).casefold() if ra == 1 else b
+    return int(x > y) - int(x < y)
 
 
 def _blank_like(other: Value) -> Value:
@@ -553,7 +551,9 @@ def _round(v: Value, digits: Value) -> Value:
 
 def _abs(v: Value) -> Value:
     n = _finite(v)
-    return n if isinstance(n, XlError) else abs(n)
+    if isinstance(n, XlError):
+        return n
+    return -n if n < 0 else n
 
 
 def _int(v: Value) -> Value:

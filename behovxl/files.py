@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import OutputError
+from .oserror import reason
 
 TEMP_PREFIX = ".behovxl-tmp-"
 
@@ -214,15 +215,8 @@ def _shown(path: Path) -> str:
 
 
 def _reason(exc: OSError) -> str:
-    import errno
-
-    reasons = {
-        errno.EACCES: "ingen tilgang", errno.EPERM: "ingen tilgang", errno.EROFS: "skrivebeskyttet filsystem",
-        errno.ENOSPC: "disken er full", errno.ENOENT: "mappen finnes ikke", errno.EISDIR: "det er en mappe",
-        errno.ENOTDIR: "en del av stien er ikke en mappe", errno.EEXIST: "finnes allerede",
-    }
     where = f" ({_shown(Path(exc.filename))})" if exc.filename else ""
-    return reasons.get(exc.errno or 0, "ukjent feil fra operativsystemet") + where
+    return reason(exc) + where
 
 
 def temp_dir() -> str:

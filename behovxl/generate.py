@@ -22,6 +22,7 @@ from .errors import UsageError
 from .files import Output, write_outputs
 from .form import Form
 from .models import Codetermination, ContinuationEstimate, Measure, Partnership, PreviousRound, Reference, Report
+from .oserror import reason as os_reason
 from .registry import Registry
 from .roster import RosterEntry, read_roster
 from .writer import workbook_bytes
@@ -130,8 +131,8 @@ def load_report_file(path: Path, registry: Registry) -> Report:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "filen er ikke gyldig JSON i UTF-8"
-        raise UsageError(f"{path}: kan ikke lese rapporten ({reason}).") from None
+        why = os_reason(exc) if isinstance(exc, OSError) else "filen er ikke gyldig JSON i UTF-8"
+        raise UsageError(f"{path}: kan ikke lese rapporten ({why}).") from None
     if isinstance(data, list):
         if len(data) != 1:
             raise UsageError(f"{path}: filen inneholder {len(data)} rapporter; --from tar én rapport (eller en liste med én).")

@@ -20,10 +20,8 @@ Bokmål what is wrong and where.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -74,8 +72,8 @@ LAST_PRINTED = C_COMMENT
 # The frame block: G frame, H requested, I recommended, J remaining, K share, L:N check, P over.
 F_FRAME, F_REQ, F_REC, F_LEFT, F_SHARE, F_CHECK, F_OVER = 6, 7, 8, 9, 10, 11, 15
 
-WIDTHS = {C_NET: 20, C_NO: 5, C_NAME: 22, C_SCHEME: 14, C_PRI: 5, C_DUR: 12, C_REQ_O: 12, C_REQ_U: 12,
-          C_REQ_T: 12, C_REC_O: 12, C_REC_U: 12, C_REC_T: 12, C_CHECK: 16, C_COMMENT: 18}
+WIDTHS = {C_NET: 16, C_NO: 4, C_NAME: 20, C_SCHEME: 10, C_PRI: 4, C_DUR: 12, C_REQ_O: 11, C_REQ_U: 11,
+          C_REQ_T: 11, C_REC_O: 11, C_REC_U: 11, C_REC_T: 11, C_CHECK: 14, C_COMMENT: 16}
 
 # ---------------------------------------------------------------- public API: what the sheet holds
 
@@ -119,7 +117,7 @@ class Spec:
     schemes: tuple[SchemeSpec, ...]
     networks: tuple[NetworkSpec, ...]
     lines: tuple[LineSpec, ...]            # grouped by scheme (in scheme order), then network, then number
-    frame_given: bool = False              # the frame came from a file: locked values, not input cells
+    frame_given: tuple[str, ...] = ()      # schemes whose frame came from a file: locked values, not inputs
     #: (network key, scheme) -> last estimate for next round (owner, UH): carried into the JSON.
     estimates: tuple[tuple[str, str, int, int], ...] = ()
 
@@ -151,12 +149,21 @@ class InnstillingError(BehovxlError):
 
 # ---------------------------------------------------------------- the layout and its expressions
 
+#: The check cells: what each makes sure of.
+CHECKS = (
+    ("over", "Anbefalt innenfor rammen i hver ordning"),
+    ("frame", "Rammen er fylt ut for hver ordning"),
+    ("above", "Ingen anbefaling er høyere enn det som er søkt om"),
+    ("negative", "Ingen negative beløp"),
+    ("text", "Alle beløp er skrevet som tall"),
+)
+
 
 class Layout:
     """Where every cell of the sheet is, and the expression of every formula cell.
 
-    Keys: inputs `rec.{i}.owner`, `rec.{i}.uh`, `comment.{i}` and `frame.{scheme}`; constants
-    `req.{i}.owner`, `req.{i}.uh`; formulas `line.{i}.*`, `block.{scheme}.*`, `fr.{scheme}.*`,
+    Keys: inputs `rec.{i}.owner`, `rec.{i}.uh`, `comment.{i}` and `frame.{scheme}` (locked when the
+    frame came from a file); the requested amounts `req.{i}.owner`, `req.{i}.uh`; formulas `line.{i}.*`, `block.{scheme}.*`, `fr.{scheme}.*`,
     `fr.def.{id}.*`, `fr.all.*`, `net.{key}.*`, `net.all.*` and `chk.*`.
     """
 
@@ -164,7 +171,7 @@ class Layout:
         self.spec = spec
         self.pos: dict[str, tuple[int, int]] = {}
         self.inputs: list[str] = []        # unlocked cells the forum types in
-        self.constants: list[str] = []     # locked values that formulas read (requested, a given frame)
+        self.reads: list[str] = []         # every cell the formulas read: the inputs, the requested amounts…
         self.exprs: dict[str, Expr] = {}
         self.rows: dict[str, int] = {}     # named rows for drawing: headers, block headings, sums
         self.labels: dict[str, str] = {}   # how a finding names a cell: «Kompetansenettverk Salten, tiltak 1, eier»
@@ -217,6 +224,7 @@ class Layout:
         self.rows["frame.heading"], self.rows["frame.header"] = row, row + 1
         row += 2
         groups = self._definition_groups()
+        grouped = {s.key for _, schemes in groups for s in schemes}
         for d, schemes in groups:
             for s in schemes:
                 self._frame_row(f"fr.{s.key}", row, s)
@@ -225,6 +233,10 @@ class Layout:
                 self.rows[f"fr.def.{d.id}"] = row
                 self._frame_sum_cells(f"fr.def.{d.id}", row)
                 row += 1
+        for s in self.spec.schemes:
+            if s.key not in grouped:
+                self._frame_row(f"fr.{s.key}", row, s)
+                row += 1
         if self.spec.schemes:
             self.rows["fr.all"] = row
             self._frame_sum_cells("fr.all", row)
@@ -232,19 +244,17 @@ class Layout:
         return row
 
     def _definition_groups(self) -> list[tuple[DefinitionSpec, list[SchemeSpec]]]:
+        """The form definitions and their schemes (money under no scheme belongs to none)."""
         groups = [(d, [s for s in self.spec.schemes if s.definition == d.id]) for d in self.spec.definitions]
-        groups = [(d, schemes) for d, schemes in groups if schemes]
-        rest = [s for s in self.spec.schemes if s.definition not in {d.id for d, _ in groups}]
-        if rest:
-            groups.append((DefinitionSpec("", "Uten ordning"), rest))
-        return groups
+        return [(d, schemes) for d, schemes in groups if schemes]
 
     def _frame_row(self, k: str, row: int, s: SchemeSpec) -> None:
         self.rows[k] = row
         if s.framed:
             self.pos[f"frame.{s.key}"] = (row, F_FRAME)
-            (self.constants if self.spec.frame_given else self.inputs).append(f"frame.{s.key}")
-            self.labels[f"frame.{s.key}"] = f"ramme for {s.label}"
+            self.reads.append(f"frame.{s.key}")
+            if s.key not in self.spec.frame_given:
+                self.inputs.append(f"frame.{s.key}")
             for name, col in (("remaining", F_LEFT), ("over", F_OVER)):
                 self.pos[f"{k}.{name}"] = (row, col)
         for name, col in (("requested", F_REQ), ("recommended", F_REC), ("share", F_SHARE), ("check", F_CHECK)):
@@ -272,18 +282,10 @@ class Layout:
                           ("rec_uh", C_REC_U), ("rec_total", C_REC_T), ("share", C_CHECK)):
             self.pos[f"{k}.{name}"] = (row, col)
 
-    CHECKS = (
-        ("over", "Anbefalt innenfor rammen i hver ordning"),
-        ("frame", "Rammen er fylt ut for hver ordning"),
-        ("above", "Ingen anbefaling er høyere enn det som er søkt om"),
-        ("negative", "Ingen negative beløp"),
-        ("text", "Alle beløp er skrevet som tall"),
-    )
-
     def _check_block(self, row: int) -> int:
         self.rows["chk.heading"] = row
         row += 1
-        for name, _ in self.CHECKS:
+        for name, _ in CHECKS:
             self.rows[f"chk.{name}"] = row
             self.pos[f"chk.{name}"] = (row, C_REQ_O)
             row += 1
@@ -316,11 +318,11 @@ class Layout:
                  "line.{i}.negative": C_NEG, "line.{i}.above": C_ABOVE}
         for key, col in cells.items():
             self.pos[key.format(i=i)] = (row, col)
-        self.constants += [f"req.{i}.owner", f"req.{i}.uh"]
-        self.inputs += [f"rec.{i}.owner"] + ([f"rec.{i}.uh"] if line.number != COORDINATOR else [])
+        self.reads += [f"req.{i}.owner", f"req.{i}.uh", f"rec.{i}.owner", f"rec.{i}.uh"]
+        self.inputs += [f"rec.{i}.owner"] + ([f"rec.{i}.uh"] if line.number != COORDINATOR else []) + [f"comment.{i}"]
         what = "koordinator" if line.number == COORDINATOR else f"tiltak {line.number}"
-        self.labels[f"rec.{i}.owner"] = f"{network}, {what}, anbefalt eier"
-        self.labels[f"rec.{i}.uh"] = f"{network}, {what}, anbefalt UH"
+        self.labels[f"rec.{i}.owner"] = f"{network}, {what}, eier"
+        self.labels[f"rec.{i}.uh"] = f"{network}, {what}, UH"
         self.exprs.update(_line_exprs(i))
 
     # -- the formulas of the summary blocks
@@ -554,6 +556,7 @@ class _Drawer:
     def __init__(self, ws: Any, layout: Layout, views: dict[int, LineView], styles: Styles,
                  values: dict[str, Value]) -> None:
         self.ws, self.layout, self.views, self.s, self.values = ws, layout, views, styles, values
+        self.unlocked = set(layout.inputs)
         self.results = layout.evaluate(values)
         self.texts = layout.texts()
 
@@ -569,7 +572,7 @@ class _Drawer:
         self._frame_rows()
         self._network_rows()
         self._section(rows["chk.heading"], "Kontroll")
-        for name, label in Layout.CHECKS:
+        for name, label in CHECKS:
             ws.merge_range(rows[f"chk.{name}"], 0, rows[f"chk.{name}"], C_DUR, label, self.s.fmt("wrap"))
         self._table()
         for key in self.layout.exprs:
@@ -652,8 +655,10 @@ class _Drawer:
         else:
             ws.write_number(row, C_NO, v.number, self.s.fmt("number"))
         for col, text in ((C_NAME, v.name), (C_SCHEME, v.scheme), (C_DUR, v.duration)):
-            ws.write_string(row, col, text, self.s.fmt("wrap")) if text else ws.write_blank(row, col, None,
-                                                                                            self.s.fmt("wrap"))
+            if text:
+                ws.write_string(row, col, text, self.s.fmt("wrap"))
+            else:
+                ws.write_blank(row, col, None, self.s.fmt("wrap"))
         if v.priority is None:
             ws.write_blank(row, C_PRI, None, self.s.fmt("number"))
         else:
@@ -666,14 +671,14 @@ class _Drawer:
         ws.write_blank(r, c, None, self.s.fmt("input_text"))
         ws.data_validation(r, c, r, c, {"validate": "length", "criteria": "<=", "value": 1000,
                                         "error_message": "Kommentaren kan være høyst 1000 tegn."})
-        texts = [(v.network, WIDTHS[C_NET]), (v.name, WIDTHS[C_NAME]), (v.scheme, WIDTHS[C_SCHEME]),
-                 (v.duration, WIDTHS[C_DUR])]
+        texts: list[tuple[Any, float]] = [(v.network, WIDTHS[C_NET]), (v.name, WIDTHS[C_NAME]),
+                                          (v.scheme, WIDTHS[C_SCHEME]), (v.duration, WIDTHS[C_DUR])]
         ws.set_row(row, self.s.height(texts))
 
     def _amount_cell(self, key: str, mark: Mark | None = None) -> None:
         row, col = self.layout.pos[key]
         value = self.values.get(key)
-        is_input = key in self.layout.inputs
+        is_input = key in self.unlocked
         style = "input_amount" if is_input else "amount"
         fmt = self.s.marked(style, mark) if mark else self.s.fmt(style)
         if mark:
@@ -701,7 +706,7 @@ class _Drawer:
         """«OK» green, any other text red: in the frame's check column, the check block and the lines' checks."""
         rows = self.layout.rows
         ranges = [(rows["frame.header"] + 1, rows.get("fr.all", rows["frame.header"] + 1), F_CHECK),
-                  (rows[f"chk.{Layout.CHECKS[0][0]}"], rows[f"chk.{Layout.CHECKS[-1][0]}"], C_REQ_O),
+                  (rows[f"chk.{CHECKS[0][0]}"], rows[f"chk.{CHECKS[-1][0]}"], C_REQ_O),
                   (rows["table.header"] + 1, max(rows["end"] - 1, rows["table.header"] + 1), C_CHECK)]
         for top, bottom, col in ranges:
             cell = a1(top, col)
@@ -765,7 +770,7 @@ def setup_rows(spec: Spec) -> list[list[str | int]]:
     rows: list[list[str | int]] = [
         [SETUP_MARK, SETUP_FORMAT, spec.year or ""],
         ["Dette arket brukes av behovxl for å lese innstillingen. Ikke endre det."],
-        ["frame", 1 if spec.frame_given else 0],
+        ["frame", *spec.frame_given],
     ]
     rows += [["definition", d.id, d.label] for d in spec.definitions]
     rows += [["scheme", s.key, s.label, s.short, s.definition, 1 if s.framed else 0] for s in spec.schemes]
@@ -792,7 +797,7 @@ def parse_setup(rows: list[list[Any]]) -> Spec:
                           for r in parts.get("scheme", [])),
             networks=tuple(NetworkSpec(_text(r[0]), _text(r[1])) for r in parts.get("network", [])),
             lines=tuple(LineSpec(_text(r[0]), _text(r[1]), _whole(r[2])) for r in parts.get("line", [])),
-            frame_given=any(_int(r[0]) == 1 for r in parts.get("frame", [])),
+            frame_given=tuple(_text(v) for r in parts.get("frame", []) for v in r if v not in (None, "")),
             estimates=tuple((_text(r[0]), _text(r[1]), _whole(r[2]), _whole(r[3])) for r in parts.get("estimate", [])),
         )
     except (IndexError, TypeError, ValueError):
@@ -858,7 +863,7 @@ class Allocation:
 
     name: str
     layout: Layout
-    values: dict[str, Value]       # inputs and constants as the spreadsheet sees them
+    values: dict[str, Value]       # the cells the formulas read, as the spreadsheet sees them
     results: dict[str, Value]      # every formula, computed in Python
     texts: dict[str, str]          # comments, and the names shown on the lines
     findings: list[Finding]
@@ -951,7 +956,7 @@ class Allocation:
             for m in n["measures"]:
                 lines.append([n["network"], m["number"], m["name"], labels.get(m["scheme"], m["scheme"]),
                               m["requested_owner"], m["requested_uh"], m["owner"], m["uh"], m["comment"]])
-        problems = [["Ark", "Celle", "Alvorlighet", "Kode", "Melding"]]
+        problems: list[list[Any]] = [["Ark", "Celle", "Alvorlighet", "Kode", "Melding"]]
         problems += [[f.sheet, f.cell, f.severity.label, f.code, f.text_nb] for f in self.findings]
         return {"fordeling.csv": csv_bytes(shares), "innstilling.csv": csv_bytes(lines),
                 "innstilling-avvik.csv": csv_bytes(problems)}
@@ -1039,10 +1044,9 @@ class _Reader:
         self.values: dict[str, Value] = {}
 
     def read(self) -> Allocation:
-        for key in self.layout.inputs + self.layout.constants:
+        for key in self.layout.reads:
             self.values[key] = self._value(key)
-        for key in self.layout.inputs:
-            if not key.startswith("comment."):
+            if not key.startswith("req."):
                 self._amount(key)
         results = self.layout.evaluate(self.values)
         self._formulas(results)
@@ -1148,7 +1152,7 @@ def _shown(v: Any) -> Any:
 def _serial(v: Any) -> Value:
     """A date or time read from a cell, as the number the spreadsheet holds."""
     try:
-        from openpyxl.utils.datetime import to_excel  # type: ignore[import-untyped]
+        from openpyxl.utils.datetime import to_excel
 
         return to_excel(v)
     except (TypeError, ValueError):
@@ -1198,6 +1202,3 @@ def run_innstilling(regional: Path, *, json_path: Path | None = None, csv_dir: P
     return Outcome(text, allocation.exit_code, allocation, written)
 
 
-def networks_of(lines: Iterable[LineSpec]) -> list[str]:
-    """The network keys of lines, each once, in order."""
-    return list(dict.fromkeys(line.network for line in lines))

@@ -331,7 +331,9 @@ def _detail(code: str, exc: OSError) -> str:
 
 
 def _reason(exc: OSError) -> str:
-    return exc.strerror or f"feilkode {exc.errno}"
+    from .oserror import reason
+
+    return reason(exc)
 
 
 def _kind(mode: int) -> str:

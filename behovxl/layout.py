@@ -13,6 +13,7 @@ in A and the description in B.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -398,7 +399,7 @@ def _reference_block(cur: _Cursor, block: ReferenceBlock) -> None:
     cur.gap()
 
 
-_BLOCKS = {
+_BLOCKS: dict[str, Callable[[_Cursor, Any], None]] = {
     "fields": _fields_block, "flags": _flags_block, "table": _table_block, "lines": _lines_block,
     "totals": _totals_block, "reference": _reference_block,
 }
@@ -523,8 +524,8 @@ def _summary_continuation(cur: _Cursor) -> None:
     for col, label in enumerate(spec.continuation_columns, start=1):
         cur.static(cur.form.t(label), "colhead", col=col)
     cur.row += 1
-    for i, label in enumerate(continuation_labels(cur.form), 1):
-        cur.static(label, "rowlabel", col=1)
+    for i, period in enumerate(continuation_labels(cur.form), 1):
+        cur.static(period, "rowlabel", col=1)
         for col, key in enumerate(("owner", "uh", "total"), start=2):
             cur.formula(f"summary.continuation.{i}.{key}", col)
         cur.row += 1

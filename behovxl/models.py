@@ -8,11 +8,9 @@ Amounts are whole kroner. A field left empty in the workbook is None. Lists
 from __future__ import annotations
 
 import re
-
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
-
 
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]{2,}$")
 
@@ -29,7 +27,7 @@ class _Model(BaseModel):
 Text = str | None
 
 
-def _f(norwegian: str, **kw):
+def _f(norwegian: str, **kw: Any) -> Any:
     return Field(default=None, description=norwegian, **kw)
 
 
@@ -157,23 +155,23 @@ class Measure(_Model):
 
     @model_validator(mode="before")
     @classmethod
-    def _drop_computed(cls, data):
+    def _drop_computed(cls, data: Any) -> Any:
         # The JSON we emit carries the computed sums; they are derived, never read back.
         if isinstance(data, dict):
             data = {k: v for k, v in data.items() if k not in _COMPUTED}
         return data
 
-    @computed_field(description="Eier (sum av eiers linjer)")
+    @computed_field(description="Eier (sum av eiers linjer)")  # type: ignore[prop-decorator]
     @property
     def owner_amount(self) -> int:
         return sum(line.amount or 0 for line in self.owner_lines)
 
-    @computed_field(description="UH (sum av UHs linjer)")
+    @computed_field(description="UH (sum av UHs linjer)")  # type: ignore[prop-decorator]
     @property
     def uh_amount(self) -> int:
         return sum(line.amount or 0 for line in self.uh_lines)
 
-    @computed_field(description="Sum totalt (eier + UH)")
+    @computed_field(description="Sum totalt (eier + UH)")  # type: ignore[prop-decorator]
     @property
     def total(self) -> int:
         return self.owner_amount + self.uh_amount

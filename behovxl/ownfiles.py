@@ -32,17 +32,23 @@ def own_output(name: str, data: bytes) -> str:
 
 
 BOM = "\ufeff".encode()
-#: How each CSV file behovxl writes begins (after the BOM): its first columns. tabular.py asserts them.
+#: How each CSV file behovxl writes begins (after the BOM): its first columns. tests/test_regional.py and
+#: tests/test_innstilling.py check every CSV file against them.
 CSV_HEADS = {
-    "oversikt": "Nettverk;Status;Målform;",
+    "oversikt": "Nettverk;Levert;Status;Eiere;",
+    "ordninger": "Ordning;Nettverk;Eier (tiltak);",
     "tiltak": "Nettverk;Nr.;Prioritet;Tiltak;",
-    "videreforing": "Nettverk;Ordning;",
+    "videreforing": "Ordning;Nettverk;Tiltak;",
+    "eiere-og-uh": "Eier/UH;Type;Nettverk;",
+    "sammenligning": "Ordning;Nettverk;Anslag fra ",
     "enheter": "Nettverk;Kommunale barnehager;",
     "kontakter": "Nettverk;Rolle;Navn;",
-    "eiere-og-uh": "Eier/UH;Type;Nettverk;",
-    "innstilling": "Nettverk;Nr.;Tiltak;Ordning;",
     "avvik": "Fil;Nettverk;Ark;Celle;Alvorlighet;",
     "kilder": "Fil;Status;Nettverk;",
+    # written by `behovxl innstilling`
+    "innstilling": "Nettverk;Nr.;Tiltak;Ordning;",
+    "fordeling": "Nettverk;Ordning;Anbefalt eier;",
+    "innstilling-avvik": "Ark;Celle;Alvorlighet;Kode;",
 }
 
 

@@ -29,13 +29,13 @@ from typing import Any, NoReturn
 from urllib.parse import unquote
 from xml.parsers import expat
 
-from openpyxl.formula.translate import Translator  # type: ignore[import-untyped]
-from openpyxl.styles.numbers import (  # type: ignore[import-untyped]
+from openpyxl.formula.translate import Translator
+from openpyxl.styles.numbers import (
     BUILTIN_FORMATS,
     is_date_format,
     is_timedelta_format,
 )
-from openpyxl.utils.datetime import (  # type: ignore[import-untyped]
+from openpyxl.utils.datetime import (
     CALENDAR_MAC_1904,
     WINDOWS_EPOCH,
     from_excel,

@@ -11,7 +11,7 @@ sorting and column widths stay free to use.
 
 Print: every sheet prints on A4 landscape with the round's title and the sheet's name in
 the page header, page numbers in the footer and the header rows on every page. A sheet is
-fitted to the page width only when that keeps the text at 75 % or more (11 pt becomes at
+fitted to the page width only when that keeps the text at 80 % or more (10 pt Arial becomes at
 least 8 pt); otherwise its wrapped columns are narrowed first, and if that is not enough
 it prints at full size over more pages, the first column repeated.
 
@@ -40,9 +40,10 @@ from .cells import a1, abs_a1, quote_sheet
 from .consolidate import Consolidation
 from .files import FolderOutput, Output, write_outputs
 from .findings import Severity
-from .innstilling import C_COMMENT, SHEET, WIDTHS, Mark, draw, write_setup
+from .innstilling import C_COMMENT, WIDTHS, Mark, draw, write_setup
 from .lastyear import LastYear
 from .ownfiles import REGIONAL_MARKER
+from .registry import Registry
 from .tabular import Column, Figure, Formula, Round, Table, consolidation_json, csv_files, tables
 
 __all__ = ["TOTAL_CELL", "TOTAL_NAME", "Outcome", "consolidate_to_files", "regional_bytes", "write_regional"]
@@ -81,11 +82,13 @@ def write_regional(c: Consolidation, xlsx_path: Path, json_path: Path | None = N
     outputs: list[Output | FolderOutput] = [Output(Path(xlsx_path), _workbook(r))]
     if json_path is not None:
         outputs.append(Output(Path(json_path), consolidation_json(r)))
-    files = csv_files(r) if csv_dir is not None else {}
+    files: dict[str, bytes] = {}
     if csv_dir is not None:
+        files = csv_files(r)
         outputs.append(FolderOutput(Path(csv_dir), files))
     write_outputs(outputs)
-    return [Path(xlsx_path), *([Path(json_path)] if json_path else []), *(Path(csv_dir) / n for n in files)]
+    return [Path(o.path) for o in outputs if isinstance(o, Output)] + [Path(o.path) / n for o in outputs
+                                                                       if isinstance(o, FolderOutput) for n in o.files]
 
 
 @dataclass
@@ -107,6 +110,7 @@ def consolidate_to_files(inputs: list[Path], output: Path, *, json_path: Path | 
     from .errors import UsageError
     from .files import check_output_path, refuse_inputs
     from .lastyear import read_last_year
+    from .pipeline import registry_for
 
     outputs = [Path(output), *([Path(json_path)] if json_path else []), *([Path(csv_dir)] if csv_dir else [])]
     if Path(output).suffix.lower() != ".xlsx":
@@ -119,13 +123,16 @@ def consolidate_to_files(inputs: list[Path], output: Path, *, json_path: Path | 
         check_output_path(Path(json_path))
     if csv_dir:
         check_output_path(Path(csv_dir), "folder")
-    previous = read_last_year(Path(last_year)) if last_year else None
+    previous = read_last_year(Path(last_year)) if last_year is not None else None
     if frame is not None:
-        _read_frame(Path(frame), None)  # a broken frame file stops the run before the workbooks are read
+        _read_frame(Path(frame), registry_for(tuple(Path(f) for f in forms)))  # a broken file stops the run now
     c = consolidate(inputs, roster=roster, deadline=deadline, year=year, forms=forms, jobs=jobs, progress=progress,
                     skip=outputs)
     if c.exit_code == 2 and not c.sources:
         raise UsageError(c.problem)
+    if previous is not None and previous.year and c.year and previous.year >= c.year:
+        raise UsageError(f"{last_year}: fila gjelder {previous.year}, men runden gjelder {c.year}. --last-year skal "
+                         "være fila fra en tidligere runde.")
     amounts = _read_frame(Path(frame), c) if frame is not None else None
     written = write_regional(c, output, json_path, csv_dir, frame=amounts, last_year=previous)
     lines = [str(output)] + ([str(json_path)] if json_path else [])
@@ -134,20 +141,18 @@ def consolidate_to_files(inputs: list[Path], output: Path, *, json_path: Path | 
     return Outcome(lines, c.summary(), c.exit_code, c)
 
 
-def _read_frame(path: Path, c: Consolidation | None) -> dict[str, int]:
-    """The frame over the schemes of the batch's definitions (every known scheme before the batch is read)."""
+def _read_frame(path: Path, batch: Consolidation | Registry) -> dict[str, int]:
+    """The frame over the schemes of the batch's definitions (of every definition, before the batch is read)."""
     from .frame import SchemeRef, read_frame
 
-    if c is None:
-        from .registry import Registry
-
+    if isinstance(batch, Consolidation):
+        refs = [SchemeRef(s.key, s.label, s.short) for s in Round(batch).scheme_refs()]
+    else:
         schemes: dict[str, SchemeRef] = {}
-        for d in Registry.default().definitions:
+        for d in batch.definitions:
             for s in d.schemes:
                 schemes.setdefault(s.key, SchemeRef(s.key, s.label.nb, s.short.nb))
         refs = list(schemes.values())
-    else:
-        refs = [SchemeRef(s.key, s.label, s.short) for s in Round(c).scheme_refs()]
     return read_frame(path, refs)
 
 
@@ -287,7 +292,7 @@ class _Regional:
     def _sheet(self, t: Table) -> None:
         ws = self.book.add_worksheet(t.sheet)
         cols = [i for i, col in enumerate(t.columns) if col.sheet]
-        widths = _fit([_width(t.columns[i], t, i) for i in cols], [t.columns[i] for i in cols])
+        widths = _fit([_width(t.columns[i], t, i) for i in cols], [t.columns[i] for i in cols], t, cols)
         grouped = any(t.columns[i].group for i in cols)
         header = EXTRA_ROW + (2 if grouped else 1)
         first = header + 1
@@ -466,8 +471,11 @@ def _plain(value: Any) -> Any:
 
 #: A4 landscape, less 0.4" margins left and right, in points.
 PRINTABLE_WIDTH = 842 - 2 * 0.4 * 72
-#: The smallest scale a sheet is fitted at: 11 pt body text stays at 8 pt or more.
-MIN_SCALE = 0.75
+#: The smallest scale a sheet is fitted at: 10 pt body text stays at 8 pt or more.
+MIN_SCALE = 0.8
+#: Pixels per character of column width. Excel draws Arial 10 at 7; LibreOffice measures the font's
+#: true digit width, nearer 7.4, so its columns come out a little wider.
+CHAR_PIXELS = 7.5
 
 
 class _Print:
@@ -487,30 +495,34 @@ class _Print:
             ws.repeat_columns(0)
         title = self.title.replace("&", "&&")
         ws.set_header(f"&L&10{title}&R&10&A")
-        ws.set_footer("&L&9Statsforvalteren – laget med behovxl&R&9Side &P av &N")
+        ws.set_footer("&L&10Statsforvalteren – laget med behovxl&R&10Side &P av &N")
 
 
 def _points(widths: Sequence[float]) -> float:
-    """The printed width of columns: Excel's pixels for a width (7 px per character, 5 px padding) at 96 dpi."""
-    return sum(int(w * 7 + 0.5) + 5 for w in widths) * 0.75
+    """The printed width of columns: pixels for a width (CHAR_PIXELS per character, 5 px padding) at 96 dpi."""
+    return sum(w * CHAR_PIXELS + 5 for w in widths) * 0.75
 
 
-def _fit(widths: list[float], columns: list[Column]) -> list[float]:
-    """Narrow the wrapped text columns (never below 10, or their header's longest word) until the sheet
-    fits the page width at MIN_SCALE, or they cannot get narrower."""
+def _fit(widths: list[float], columns: list[Column], t: Table, cols: list[int]) -> list[float]:
+    """Narrow the wrapped text columns until the sheet fits the page width at MIN_SCALE, or they cannot get
+    narrower: never below 10, their header's longest word, or the longest word in them (no word is split)."""
     out = list(widths)
-    floor = [max(10.0, max((len(w) for w in c.header.split()), default=4) + 2.0) if c.wrap else out[i]
-             for i, c in enumerate(columns)]
+    floor = [min(out[x], max(10.0, _longest_word([c.header] + [row[i] for row in t.rows]) + 1.0)) if c.wrap
+             else out[x] for x, (i, c) in enumerate(zip(cols, columns, strict=True))]
     while _points(out) * MIN_SCALE > PRINTABLE_WIDTH:
-        room = [i for i, c in enumerate(columns) if c.wrap and out[i] > floor[i]]
+        room = [x for x, c in enumerate(columns) if c.wrap and out[x] > floor[x]]
         if not room:
             break
-        widest = max(room, key=lambda i: (out[i] - floor[i], -i))
+        widest = max(room, key=lambda x: (out[x] - floor[x], -x))
         out[widest] = max(floor[widest], out[widest] - 1)
     return out
 
 
-LINE_HEIGHT = 15  # points per line of 11 pt text
+def _longest_word(values: Sequence[Any]) -> int:
+    return max([len(w) for v in values if isinstance(v, str) for w in re.split(r"[\s-]+", v)] + [0])
+
+
+LINE_HEIGHT = 13  # points per line of 10 pt text
 MAX_LINES = 27    # Excel's highest row is 409 points
 
 
@@ -522,7 +534,7 @@ def _height(cells: list[tuple[Any, float]]) -> float:
 
 def _lines(text: str, width: float) -> int:
     """How many lines `text` takes in a column `width` characters wide, wrapped at spaces."""
-    room = max(int(width * 1.05) - 1, 1)  # room for the widest fonts a viewer may substitute
+    room = max(int(width) - 1, 1)  # a width unit holds a digit; text is a little narrower, fonts vary
     total = 0
     for paragraph in text.split("\n"):
         used, lines = 0, 1

@@ -33,11 +33,11 @@ from .expr import (
     LEFT,
     LEN,
     MID,
+    NBSP,
     NOT,
     OR,
     ROUND,
     TRIM,
-    NBSP,
     Expr,
     Func,
     Input,
@@ -46,17 +46,17 @@ from .expr import (
     SumIfEq,
     SumOf,
     Value,
+    _int,  # noqa: PLC2701 - INT's Python meaning, shared with kr()
     concat,
     contains,
     kr,
     text,
     truthy,
 )
-from .expr import _int  # noqa: PLC2701 - INT's Python meaning, shared with kr()
 from .findings import CONTACT_REQUIRED, Finding, Severity
 from .form import Form
-from .layout import CHECK_TEXT_MAX, Input as InputCell
-from .layout import Layout
+from .layout import CHECK_TEXT_MAX, Layout
+from .layout import Input as InputCell
 
 LINE_CODES: dict[str, tuple[str, ...]] = {
     "filled": ("form-empty",),

@@ -196,7 +196,7 @@ class Round:
         estimates = tuple((n.key, s, o, u) for n in self.c.networks
                           for s, (o, u) in self.money[n.key].estimates().items())
         spec = Spec(self.c.year, tuple(self.definition_specs()), tuple(self.schemes), networks, tuple(lines),
-                    frame_given=bool(self.frame), estimates=estimates)
+                    frame_given=tuple(s.key for s in self.schemes if s.key in self.frame), estimates=estimates)
         return spec, views
 
     def recommended(self, network: str, scheme: str, side: str) -> Formula | None:
@@ -423,6 +423,10 @@ class Flags:
         return any(n in self.by for n in names)
 
 
+_PARTS_OF: dict[str, tuple[str, ...]] = {
+    "owner": ("owner",), "coordinator": ("coordinator",), "owner_incl": ("owner", "coordinator"), "uh": ("uh",),
+    "total": PARTS,
+}
 _PATHS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"measures\.(\d+)\.(owner|uh)_lines\.\d+\.amount"), lambda m: [f"m{m[1]}.{m[2]}"]),
     (re.compile(r"(?:summary\.)?measures\.(\d+)\.(owner|uh|cofunding|scheme)(?:_amount)?"),
@@ -433,8 +437,6 @@ _PATHS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"summary\.schemes\.([a-z0-9_]+)\.(owner|coordinator|owner_incl|uh|total)"),
      lambda m: [f"{'all' if m[1] == 'sum' else 'scheme.' + m[1]}.{p}" for p in _PARTS_OF[m[2]]]),
 ]
-_PARTS_OF = {"owner": ("owner",), "coordinator": ("coordinator",), "owner_incl": ("owner", "coordinator"),
-             "uh": ("uh",), "total": PARTS}
 
 
 def targets(path: str) -> list[str]:
@@ -571,7 +573,7 @@ def _tiltak(r: Round) -> Table:
                                                                                    csv_name="Prioritet"),
         Column("Tiltak", width=26, wrap=True), Column("Ordning", width=14, wrap=True),
         Column("Varighet", width=14, wrap=True), Column("Eiere", width=18, wrap=True),
-        Column("UH-institusjon", width=14, wrap=True, csv_name="UH"),
+        Column("UH-institusjon", width=14, wrap=True),
         Column("Eier", "amount", 12, total=True), Column("UH", "amount", 12, total=True),
         Column("Totalt", "amount", 12, sum_of=(8, 9), total=True), Column("Egenandel", "amount", 12, total=True),
         Column("Koord.", "flag", 7, csv_name="Koordinator"), Column("Formål", sheet=False),
@@ -701,7 +703,8 @@ def _sammenligning(r: Round) -> Table:
     what = "en innstilling" if last.kind == "innstilling" else "en samlet oversikt (uten innstilling)"
     note = (f"Sammenlignet med {then} ({what}). «Anslag fra {then}»: nettverkenes anslag for videreføring i år. "
             "«Omsøkt til tiltak nå»: årets søknad for tiltakene, uten koordinator. Tomt: ingen tall.")
-    return Table("sammenligning", "Sammenligning", _title("Sammenligning med i fjor", r.c), note, cols, rows,
+    title = f"Sammenligning {r.c.year} med {then}" if r.c.year else f"Sammenligning med {then}"
+    return Table("sammenligning", "Sammenligning", title, note, cols, rows,
                  totals="Sum", subtotals=_scheme_subtotals(r, rows, 0))
 
 

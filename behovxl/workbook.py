@@ -103,7 +103,6 @@ def identify_file(path: Any, registry: Registry, limits: Limits = DEFAULT_LIMITS
 
     from .errors import UsageError
     from .inputs import InputError, read_bytes
-
     from .package import PackageError
 
     try:

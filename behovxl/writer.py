@@ -16,9 +16,9 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname
 
+from .findings import Severity
 from .form import Form
 from .formulas import Formula, compute, raw_inputs
-from .findings import Severity
 from .layout import LINE_HEIGHT, Input, Layout, SheetLayout, build_layout, text_height
 from .models import Report
 from .protect import finish_package
@@ -272,7 +272,10 @@ class _Writer:
             ws.freeze_panes(sl.freeze_rows, 0)
         ws.set_paper(9)
         ws.set_landscape() if sl.landscape else ws.set_portrait()
-        ws.fit_to_pages(1, 0)
+        if sl.key == "guide":
+            ws.set_print_scale(100)  # fitting its one column to the page would enlarge the text
+        else:
+            ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75, )
         network = (self.form.network or self.report.partnership.network or "").replace("&", "&&")
         ws.set_header(f"&L{network}&R&A", {"scale_with_doc": False})

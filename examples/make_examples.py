@@ -39,8 +39,8 @@ from behovxl.formulas import raw_inputs
 from behovxl.generate import Request, roll_over, safe_file_name
 from behovxl.layout import build_layout
 from behovxl.models import BudgetLine, ContinuationEstimate, CoordinatorRequest, Measure, Participant, Report
-from behovxl.registry import Registry
 from behovxl.regional import write_regional
+from behovxl.registry import Registry
 from behovxl.tabular import consolidation_json
 from behovxl.writer import workbook_bytes
 

@@ -8,7 +8,6 @@ import os
 import re
 import zipfile
 from datetime import date
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

@@ -32,7 +32,7 @@ from behovxl.checks import normalize_formula
 from behovxl.cli import main
 from behovxl.findings import Severity, codes, entry
 from behovxl.layout import build_layout
-from behovxl.pipeline import read, read_data
+from behovxl.pipeline import read
 
 SALTEN = example_report("salten")
 LAYOUT = build_layout(form_of(SALTEN))
