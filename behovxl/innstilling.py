@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from .cells import a1, quote_sheet
 from .errors import BehovxlError
 from .expr import (
+    AND,
     IF,
     ISTEXT,
     OR,
@@ -51,8 +52,8 @@ from .limits import DEFAULT_LIMITS, Limits
 
 __all__ = [
     "COORDINATOR", "SETUP_SHEET", "SHEET", "Allocation", "DefinitionSpec", "InnstillingError", "Layout", "LineSpec",
-    "LineView", "NetworkSpec", "Outcome", "SchemeSpec", "Spec", "draw", "read_innstilling", "run_innstilling",
-    "write_setup",
+    "LineView", "NetworkSpec", "Outcome", "SchemeSpec", "Spec", "allocation_from_cells", "draw", "read_innstilling",
+    "run_innstilling", "write_setup",
 ]
 
 SHEET = "Innstilling"
@@ -62,18 +63,19 @@ SETUP_FORMAT = 1
 #: The number of a coordinator line (measures count from 1).
 COORDINATOR = 0
 
-# The columns of the sheet. The summary blocks above the measure table reuse them: a
-# label over A:F, amounts under G:M, so amounts stand in the same columns all the way down.
-C_NET, C_NO, C_NAME, C_SCHEME, C_PRI, C_DUR = range(6)
-C_REQ_O, C_REQ_U, C_REQ_T, C_REC_O, C_REC_U, C_REC_T, C_CHECK, C_COMMENT = range(6, 14)
+# The columns of the sheet. The summary blocks above the measure table reuse them: a label
+# over A:E, amounts under F:L, so amounts stand in the same columns all the way down. (The
+# scheme is the heading of each block of lines, so the lines need no column for it.)
+C_NET, C_NO, C_NAME, C_PRI, C_DUR = range(5)
+C_REQ_O, C_REQ_U, C_REQ_T, C_REC_O, C_REC_U, C_REC_T, C_CHECK, C_COMMENT = range(5, 13)
 # Helper flags (0/1) that the check cells count; hidden, and outside the print area.
-C_TEXT, C_NEG, C_ABOVE = 15, 16, 17
+C_TEXT, C_NEG, C_ABOVE = 14, 15, 16
 LAST_PRINTED = C_COMMENT
-# The frame block: G frame, H requested, I recommended, J remaining, K share, L:N check, P over.
-F_FRAME, F_REQ, F_REC, F_LEFT, F_SHARE, F_CHECK, F_OVER = 6, 7, 8, 9, 10, 11, 15
+# The frame block: F frame, G requested, H recommended, I remaining, J share, K:M check, O over.
+F_FRAME, F_REQ, F_REC, F_LEFT, F_SHARE, F_CHECK, F_OVER = 5, 6, 7, 8, 9, 10, C_TEXT
 
-WIDTHS = {C_NET: 16, C_NO: 4, C_NAME: 20, C_SCHEME: 10, C_PRI: 4, C_DUR: 12, C_REQ_O: 11, C_REQ_U: 11,
-          C_REQ_T: 11, C_REC_O: 11, C_REC_U: 11, C_REC_T: 11, C_CHECK: 14, C_COMMENT: 16}
+WIDTHS = {C_NET: 19, C_NO: 4, C_NAME: 22, C_PRI: 4, C_DUR: 12, C_REQ_O: 11, C_REQ_U: 11, C_REQ_T: 11,
+          C_REC_O: 11, C_REC_U: 11, C_REC_T: 11, C_CHECK: 14, C_COMMENT: 18}
 
 # ---------------------------------------------------------------- public API: what the sheet holds
 
@@ -135,7 +137,6 @@ class LineView:
     network: str
     number: int
     name: str
-    scheme: str
     priority: int | None
     duration: str
     owner: int
@@ -296,6 +297,8 @@ class Layout:
         row += 2
         names = {n.key: n.name for n in self.spec.networks}
         for s in self.spec.schemes:
+            if not any(line.scheme == s.key for line in self.spec.lines):
+                continue  # a scheme no network asks for: nothing to recommend
             self.rows[f"block.{s.key}.heading"] = row
             row += 1
             for i, line in enumerate(self.spec.lines):
@@ -330,8 +333,9 @@ class Layout:
     def _frame_formulas(self) -> None:
         for s in self.spec.schemes:
             lines = [i for i, line in enumerate(self.spec.lines) if line.scheme == s.key]
-            self.exprs.update(_block_exprs(f"block.{s.key}", lines))
-            self.exprs.update(_frame_exprs(f"fr.{s.key}", s, f"block.{s.key}"))
+            if lines:
+                self.exprs.update(_block_exprs(f"block.{s.key}", lines))
+            self.exprs.update(_frame_exprs(f"fr.{s.key}", s, f"block.{s.key}" if lines else ""))
         groups = self._definition_groups()
         if len(groups) > 1:
             for d, schemes in groups:
@@ -384,7 +388,8 @@ def _share(recommended: Expr, requested: Expr) -> Expr:
 
 
 def _frame_exprs(k: str, s: SchemeSpec, block: str) -> dict[str, Expr]:
-    requested, recommended = Slot(f"{block}.req_total"), Slot(f"{block}.rec_total")
+    requested: Expr = Slot(f"{block}.req_total") if block else Lit(0)
+    recommended: Expr = Slot(f"{block}.rec_total") if block else Lit(0)
     out: dict[str, Expr] = {f"{k}.requested": requested, f"{k}.recommended": recommended,
                             f"{k}.share": _share(Slot(f"{k}.recommended"), Slot(f"{k}.requested"))}
     rec = Slot(f"{k}.recommended")
@@ -395,7 +400,7 @@ def _frame_exprs(k: str, s: SchemeSpec, block: str) -> dict[str, Expr]:
     over = Slot(f"{k}.over")
     out[f"{k}.remaining"] = IF(f.eq(""), "", f - rec)
     out[f"{k}.over"] = IF(OR(f.eq(""), ISTEXT(f)), 0, IF(rec.gt(f), rec - f, 0))
-    out[f"{k}.check"] = IF(f.eq(""), "Rammen er ikke fylt ut",
+    out[f"{k}.check"] = IF(f.eq(""), IF(rec.eq(0), "OK", "Rammen er ikke fylt ut"),
                            IF(ISTEXT(f), "Rammen må være et tall",
                               IF(f.lt(0), "Rammen kan ikke være negativ",
                                  IF(over.gt(0), concat("Over rammen med ", kr(over), " kr"), "OK"))))
@@ -444,19 +449,24 @@ def _check_exprs(framed: list[SchemeSpec], lines: int) -> dict[str, Expr]:
     over = concat(*(IF(Slot(f"fr.{s.key}.over").gt(0), concat(s.short, ": ", kr(Slot(f"fr.{s.key}.over")),
                                                                 " kr over rammen. "), "") for s in framed)) \
         if framed else Lit("")
-    missing = concat(*(IF(Input(f"frame.{s.key}").eq(""), concat(s.short, ". "), "") for s in framed)) \
+    missing = concat(*(IF(AND(Input(f"frame.{s.key}").eq(""), Slot(f"fr.{s.key}.recommended").ne(0)),
+                          concat(s.short, ". "), "") for s in framed)) \
         if framed else Lit("")
     out: dict[str, Expr] = {
         "chk.over": IF(over.eq(""), "OK", over),
         "chk.frame": IF(missing.eq(""), "OK", concat("Rammen mangler for: ", missing)),
     }
+    frames = [Input(f"frame.{s.key}") for s in framed]
     counts = {
-        "above": ("above", " anbefaling(er) er høyere enn det som er søkt om. Se kolonnen «Kontroll»."),
-        "negative": ("negative", " beløp er negative. Se kolonnen «Kontroll»."),
-        "text": ("text", " rad(er) har beløp skrevet som tekst; de kommer ikke med i summene."),
+        "above": ("above", [], " anbefaling(er) er høyere enn det som er søkt om. Se kolonnen «Kontroll»."),
+        "negative": ("negative", [IF(N(f).lt(0), 1, 0) for f in frames], " beløp er negative. Se kolonnen «Kontroll»."),
+        "text": ("text", [IF(ISTEXT(f), 1, 0) for f in frames],
+                 " beløp er skrevet som tekst og kommer ikke med i summene. Se kolonnen «Kontroll»."),
     }
-    for name, (flag, words) in counts.items():
-        total = SumOf(tuple(Slot(f"line.{i}.{flag}") for i in range(lines))) if lines else Lit(0)
+    for name, (flag, extra, words) in counts.items():
+        total: Expr = SumOf(tuple(Slot(f"line.{i}.{flag}") for i in range(lines))) if lines else Lit(0)
+        for e in extra:
+            total = total + e
         out[f"chk.{name}"] = IF(total.eq(0), "OK", concat(total, words))
     return out
 
@@ -637,10 +647,12 @@ class _Drawer:
     def _table(self) -> None:
         rows, spec = self.layout.rows, self.layout.spec
         self._section(rows["table.heading"], "Tiltak og koordinator: skriv anbefalt beløp i de gule cellene")
-        heads = ("Nettverk", "Nr.", "Tiltak", "Ordning", "Pri.", "Varighet", "Omsøkt eier", "Omsøkt UH",
+        heads = ("Nettverk", "Nr.", "Tiltak", "Pri.", "Varighet", "Omsøkt eier", "Omsøkt UH",
                  "Omsøkt totalt", "Anbefalt eier", "Anbefalt UH", "Anbefalt totalt", "Kontroll", "Kommentar")
         self._headers(rows["table.header"], {(c, c): h for c, h in enumerate(heads)})
         for s in spec.schemes:
+            if f"block.{s.key}" not in rows:
+                continue
             row = rows[f"block.{s.key}.heading"]
             self.ws.merge_range(row, 0, row, LAST_PRINTED, s.label, self.s.fmt("block"))
             self._label(rows[f"block.{s.key}"], f"Sum {s.label}", "label_sum")
@@ -654,7 +666,7 @@ class _Drawer:
             ws.write_blank(row, C_NO, None, self.s.fmt("number"))
         else:
             ws.write_number(row, C_NO, v.number, self.s.fmt("number"))
-        for col, text in ((C_NAME, v.name), (C_SCHEME, v.scheme), (C_DUR, v.duration)):
+        for col, text in ((C_NAME, v.name), (C_DUR, v.duration)):
             if text:
                 ws.write_string(row, col, text, self.s.fmt("wrap"))
             else:
@@ -672,7 +684,7 @@ class _Drawer:
         ws.data_validation(r, c, r, c, {"validate": "length", "criteria": "<=", "value": 1000,
                                         "error_message": "Kommentaren kan være høyst 1000 tegn."})
         texts: list[tuple[Any, float]] = [(v.network, WIDTHS[C_NET]), (v.name, WIDTHS[C_NAME]),
-                                          (v.scheme, WIDTHS[C_SCHEME]), (v.duration, WIDTHS[C_DUR])]
+                                          (v.duration, WIDTHS[C_DUR])]
         ws.set_row(row, self.s.height(texts))
 
     def _amount_cell(self, key: str, mark: Mark | None = None) -> None:
@@ -908,7 +920,8 @@ class Allocation:
             for scheme, fig in schemes.items():
                 est = estimates.get((n.key, scheme))
                 fig["estimate_next_round"] = {"owner": est[0], "uh": est[1]} if est else None
-            measures = [self._measure(i, line) for i, line in lines if line.number != COORDINATOR]
+            measures = sorted((self._measure(i, line) for i, line in lines if line.number != COORDINATOR),
+                              key=lambda m: m["number"])
             out.append({"network": n.name, "schemes": schemes, "measures": measures})
         return out
 
@@ -1021,6 +1034,11 @@ def read_innstilling(data: bytes, name: str = "", limits: Limits = DEFAULT_LIMIT
     except InnstillingError as exc:
         text = str(exc)
         raise InnstillingError(text if text.startswith(shown) else f"{shown}: {text}") from None
+    return allocation_from_cells(name, layout, cells)
+
+
+def allocation_from_cells(name: str, layout: Layout, cells: dict[tuple[int, int], Any]) -> Allocation:
+    """Check the Innstilling sheet's cells (package.Cell by (row, col)) and recompute every figure."""
     return _Reader(name, layout, cells).read()
 
 
@@ -1083,9 +1101,7 @@ class _Reader:
             self._add("formula-in-input", key, found="=" + cell.formula, expected=raw)
         parsed = parse_whole_number(raw)
         if parsed.kind == "empty":
-            if key.startswith("frame."):
-                s = key.split(".", 1)[1]
-                self._add("frame-missing", key, scheme=self._label(s))
+            pass
         elif parsed.kind == "text_number":
             self._add("text-number", key, found=raw, severity=Severity.ERROR)
         elif parsed.kind == "fractional":
@@ -1094,9 +1110,6 @@ class _Reader:
             self._add("unparseable-number", key, found=raw)
         elif parsed.value is not None and parsed.value < 0:
             self._add("negative-amount", key, found=parsed.value)
-
-    def _label(self, scheme: str) -> str:
-        return next((s.label for s in self.layout.spec.schemes if s.key == scheme), scheme)
 
     def _formulas(self, results: dict[str, Value]) -> None:
         from .checks import normalize_formula
@@ -1119,7 +1132,9 @@ class _Reader:
     def _over_frame(self, results: dict[str, Value]) -> None:
         for s in self.layout.framed:
             frame, rec = self.values.get(f"frame.{s.key}"), results.get(f"fr.{s.key}.recommended")
-            if _is_number(frame) and _is_number(rec) and rec > frame:  # type: ignore[operator]
+            if frame is None and rec != 0:
+                self._add("frame-missing", f"frame.{s.key}", scheme=s.label)
+            elif _is_number(frame) and _is_number(rec) and rec > frame:  # type: ignore[operator]
                 self._add("over-frame", f"fr.{s.key}.recommended", scheme=s.label, found=_shown(rec),
                           expected=_shown(frame), over=kroner(_number(rec) - _number(frame)))
 

@@ -13,7 +13,7 @@ Print: every sheet prints on A4 landscape with the round's title and the sheet's
 the page header, page numbers in the footer and the header rows on every page. A sheet is
 fitted to the page width only when that keeps the text at 80 % or more (10 pt Arial becomes at
 least 8 pt); otherwise its wrapped columns are narrowed first, and if that is not enough
-it prints at full size over more pages, the first column repeated.
+it prints at 80 % over more pages, the first column repeated.
 
 Text from submissions is always written with `write_string`, and the workbook options
 turn off every conversion of strings to formulas, numbers or links, so a name that
@@ -58,6 +58,8 @@ HEAD_FILL = "#1F4E79"
 COLHEAD_FILL = "#DDEBF7"
 FORMULA_FILL = "#F2F2F2"
 INPUT_FILL = "#FFF7CC"
+#: Rows the chart below Oversikt's table takes (380 px at the default row height), so the page prints it.
+CHART_ROWS = 30
 CHART_COLOURS = ("#1F4E79", "#5B9BD5", "#A9D18E", "#C55A11", "#7F7F7F", "#FFC000")
 MARK_FILL = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C"}
 MARK_BORDER = {Severity.ERROR: "#C00000", Severity.WARNING: "#BF8F00"}
@@ -65,20 +67,22 @@ MARK_BORDER = {Severity.ERROR: "#C00000", Severity.WARNING: "#BF8F00"}
 # ---------------------------------------------------------------- public API
 
 
-def regional_bytes(c: Consolidation, *, frame: dict[str, int] | None = None, last_year: LastYear | None = None) -> bytes:
-    """The regional workbook as xlsx bytes."""
-    return _workbook(Round(c, frame, last_year))
+def regional_bytes(c: Consolidation, *, frame: dict[str, int] | Path | None = None,
+                   last_year: LastYear | Path | None = None) -> bytes:
+    """The regional workbook as xlsx bytes; `frame` and `last_year` as read, or the files to read them from."""
+    return _workbook(_round(c, frame, last_year))
 
 
 def write_regional(c: Consolidation, xlsx_path: Path, json_path: Path | None = None, csv_dir: Path | None = None, *,
-                   frame: dict[str, int] | None = None, last_year: LastYear | None = None) -> list[Path]:
+                   frame: dict[str, int] | Path | None = None, last_year: LastYear | Path | None = None) -> list[Path]:
     """Write the regional workbook, and JSON and CSV if asked; return the paths written.
 
     Everything is built in memory first and the files are then replaced together, so a
     failure never leaves a half-written file and never touches an existing one. A file
-    that cannot be written raises BehovxlError with the path and the reason.
+    that cannot be written raises BehovxlError with the path and the reason; a frame or
+    last year's file that cannot be read raises FrameError or UsageError before that.
     """
-    r = Round(c, frame, last_year)
+    r = _round(c, frame, last_year)
     outputs: list[Output | FolderOutput] = [Output(Path(xlsx_path), _workbook(r))]
     if json_path is not None:
         outputs.append(Output(Path(json_path), consolidation_json(r)))
@@ -89,6 +93,14 @@ def write_regional(c: Consolidation, xlsx_path: Path, json_path: Path | None = N
     write_outputs(outputs)
     return [Path(o.path) for o in outputs if isinstance(o, Output)] + [Path(o.path) / n for o in outputs
                                                                        if isinstance(o, FolderOutput) for n in o.files]
+
+
+def _round(c: Consolidation, frame: dict[str, int] | Path | None, last_year: LastYear | Path | None) -> Round:
+    from .lastyear import read_last_year
+
+    amounts = _read_frame(Path(frame), c) if isinstance(frame, (str, Path)) else frame
+    previous = read_last_year(Path(last_year)) if isinstance(last_year, (str, Path)) else last_year
+    return Round(c, amounts, previous)
 
 
 @dataclass
@@ -164,10 +176,10 @@ _OPTIONS = {
     "strings_to_formulas": False,
     "strings_to_numbers": False,
     "strings_to_urls": False,
-    # Arial: the font Excel and LibreOffice (as Liberation Sans, with the same widths) both have, so a
-    # column is as wide and a page as full in either.
-    "default_format_properties": {"font_name": "Arial", "font_size": 10},
 }
+# Arial: the font Excel and LibreOffice (as Liberation Sans, with the same widths) both have, so a column is
+# as wide and a page as full in either. (A fresh dict each time: xlsxwriter changes the one it is given.)
+_FONT = {"font_name": "Arial", "font_size": 10}
 
 # Status texts and their colours (font, fill): green, yellow, red.
 _GOOD, _WARN, _BAD = ("#006100", "#C6EFCE"), ("#7F6000", "#FFEB9C"), ("#9C0006", "#FFC7CE")
@@ -215,7 +227,7 @@ for _kind, _num in _NUM.items():
     _FORMATS[f"{_kind}_subtotal"] = {**_BASE, "num_format": _num, "bold": True, "top": 1, "bg_color": FORMULA_FILL}
     _FORMATS[f"{_kind}_total"] = {**_BASE, "num_format": _num, "bold": True, "top": 1, "bottom": 6}
 for _text, (_fg, _bg) in _STATUS_COLOURS.items():
-    _FORMATS[f"status:{_text}"] = {**_BASE, "font_color": _fg, "bg_color": _bg}
+    _FORMATS[f"status:{_text}"] = {**_BASE, "font_color": _fg, "bg_color": _bg, "text_wrap": True}
 
 
 class _Styles:
@@ -247,7 +259,7 @@ class _Styles:
 
 def _workbook(r: Round) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, _OPTIONS)
+    book = xlsxwriter.Workbook(buffer, {**_OPTIONS, "default_format_properties": dict(_FONT)})
     _Regional(book, r).write()
     book.close()
     return buffer.getvalue()
@@ -317,6 +329,7 @@ class _Regional:
             ws.autofilter(header, 0, last, len(cols) - 1)
         if t.sheet == "Oversikt":
             self._overview_extras(ws, t, cols, first, last)
+            end += CHART_ROWS if t.rows else 0
         _Print(ws, self.heading, widths).apply((header - 1 if grouped else header, header), end)
         ws.freeze_panes(header + 1, 1)
         ws.protect("", _PROTECTION)
@@ -401,7 +414,7 @@ class _Regional:
         chart.set_x_axis({"num_font": {"rotation": -30 if len(t.rows) > 6 else 0}})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 900, "height": 380})
-        row = last + 3 + (1 if t.totals else 0)
+        row = last + 3 + (1 if t.totals else 0)  # CHART_ROWS below the table: inside the print area
         ws.insert_chart(row, 0, chart, {"x_offset": 2, "y_offset": 4})
 
 
@@ -491,7 +504,8 @@ class _Print:
         ws.repeat_rows(*head)
         if _points(self.widths) * MIN_SCALE <= PRINTABLE_WIDTH:
             ws.fit_to_pages(1, 0)
-        else:
+        else:  # too wide for one page at a readable size: as small as allowed, over more pages
+            ws.set_print_scale(round(MIN_SCALE * 100))
             ws.repeat_columns(0)
         title = self.title.replace("&", "&&")
         ws.set_header(f"&L&10{title}&R&10&A")
@@ -505,9 +519,9 @@ def _points(widths: Sequence[float]) -> float:
 
 def _fit(widths: list[float], columns: list[Column], t: Table, cols: list[int]) -> list[float]:
     """Narrow the wrapped text columns until the sheet fits the page width at MIN_SCALE, or they cannot get
-    narrower: never below 10, their header's longest word, or the longest word in them (no word is split)."""
+    narrower than the longest word in them or in their header (no word is split)."""
     out = list(widths)
-    floor = [min(out[x], max(10.0, _longest_word([c.header] + [row[i] for row in t.rows]) + 1.0)) if c.wrap
+    floor = [min(out[x], max(6.0, _longest_word([c.header] + [row[i] for row in t.rows]) + 1.0)) if c.wrap
              else out[x] for x, (i, c) in enumerate(zip(cols, columns, strict=True))]
     while _points(out) * MIN_SCALE > PRINTABLE_WIDTH:
         room = [x for x, c in enumerate(columns) if c.wrap and out[x] > floor[x]]
@@ -566,7 +580,10 @@ def _width(column: Column, t: Table, col: int) -> float:
         longest = max([len(str(v)) for v in values if v is not None] + [0])
         if column is t.columns[0]:
             longest = max([longest, len(t.totals)] + [len(s.label) for s in t.subtotals])
-    return float(min(column.width, max(header, longest + 2, 6)))
+    width = float(min(column.width, max(header, longest + 2, 6)))
+    if column.wrap:  # wide enough for its longest word: a spreadsheet would split it anywhere
+        width = max(width, min(float(_longest_word(values) + 1), 30.0))
+    return width
 
 
 def _runs(rows: list[int], col: int) -> list[str]:

@@ -46,7 +46,7 @@ from .models import Measure, Report
 from .owners import owner_key, owner_names
 from .roster import network_key
 
-__all__ = ["CSV_NAMES", "Column", "Figure", "Formula", "Round", "Subtotal", "Table", "consolidation_json",
+__all__ = ["CSV_NAMES", "Column", "Figure", "Formula", "Round", "Subtotal", "Table", "as_round", "consolidation_json",
            "csv_bytes", "csv_files", "csv_safe", "duration_text", "scheme_figures", "tables"]
 
 CSV_NAMES = ("oversikt", "ordninger", "tiltak", "videreforing", "eiere-og-uh", "sammenligning", "enheter",
@@ -106,6 +106,7 @@ class Column:
     sheet: bool = True            # shown in the workbook
     csv: bool = True              # written to the CSV file
     csv_name: str = ""            # the CSV header, when it differs from the sheet's
+    key: str = ""                 # what the column holds, where the header does not say it uniquely (a scheme)
 
     @property
     def csv_header(self) -> str:
@@ -157,6 +158,9 @@ class Round:
     def labels(self) -> dict[str, str]:
         return {s.key: s.label for s in self.schemes}
 
+    def scheme_spec(self, key: str) -> SchemeSpec | None:
+        return next((s for s in self.schemes if s.key == key), None)
+
     def scheme_refs(self) -> list[SchemeSpec]:
         """The schemes a frame may name: those of the definitions in the batch."""
         return [s for s in self.schemes if s.framed]
@@ -180,7 +184,7 @@ class Round:
         for d in self.definitions:
             shorts = [s.short for s in self.schemes if s.definition == _definition_id(d)]
             if shorts:
-                out.append(DefinitionSpec(_definition_id(d), "/".join(shorts)))
+                out.append(DefinitionSpec(_definition_id(d), _joined(shorts)))
         return out
 
     def _innstilling(self) -> tuple[Spec, dict[int, LineView]]:
@@ -305,19 +309,23 @@ class NetworkMoney:
             if self.scheme_of(m) != scheme.key:
                 continue
             marks = {p: mark for p in ("owner", "uh") if (mark := self.measure(m, p).mark) is not None}
-            view = LineView(self.n.name, m.number, m.name or "", scheme.short, m.priority, duration_text(m, year),
-                            m.owner_amount, m.uh_amount, marks)
+            view = LineView(self.n.name, m.number, m.name or "", m.priority, duration_text(m, year), m.owner_amount,
+                            m.uh_amount, marks)
             out.append((LineSpec(scheme.key, self.n.key, m.number), view))
         coordinator = self.part(scheme.key, "coordinator")
         if coordinator.amount:
             marks = {"owner": coordinator.mark} if coordinator.mark else {}
-            view = LineView(self.n.name, COORDINATOR, "Koordinator", scheme.short, None, "", coordinator.amount, None,
-                            marks)
+            view = LineView(self.n.name, COORDINATOR, "Koordinator", None, "", coordinator.amount, None, marks)
             out.append((LineSpec(scheme.key, self.n.key, COORDINATOR), view))
         return out
 
     def has_money(self, scheme: str) -> bool:
         return bool(self.scheme_total(scheme).amount) or any(self.scheme_of(m) == scheme for m in self.report.measures)
+
+
+def as_round(r: Round | Consolidation) -> Round:
+    """A round: as given, or a consolidation seen without frame or last year."""
+    return r if isinstance(r, Round) else Round(r)
 
 
 def scheme_figures(report: Report, keys: list[str]) -> dict[str, tuple[int, int, int]]:
@@ -367,20 +375,24 @@ def csv_bytes(rows: Sequence[Sequence[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def tables(r: Round) -> list[Table]:
+def tables(r: Round | Consolidation) -> list[Table]:
     """The regional sheets besides Innstilling, in order."""
+    r = as_round(r)
     out = [_oversikt(r), _ordninger(r), _tiltak(r), _videreforing(r), _eiere(r)]
     if r.last_year is not None:
         out.append(_sammenligning(r))
     return out + [_enheter(r.c), _kontakter(r.c), _avvik(r.c), _kilder(r)]
 
 
-def csv_files(r: Round) -> dict[str, bytes]:
+def csv_files(r: Round | Consolidation) -> dict[str, bytes]:
     """File name -> bytes, one CSV per table."""
+    r = as_round(r)
     return {f"{t.key}.csv": _csv(t) for t in tables(r)}
 
 
-def consolidation_json(r: Round) -> bytes:
+def consolidation_json(r: Round | Consolidation) -> bytes:
+    """Everything the regional workbook shows, for programs: `{"behovxl": "consolidation", ...}`."""
+    r = as_round(r)
     c = r.c
     data = {
         "behovxl": "consolidation",
@@ -392,10 +404,10 @@ def consolidation_json(r: Round) -> bytes:
         "institutions": _institutions_json(r),
         "roster": [{"network": line.network, "status": line.status.value, "file": line.file or None,
                     "received": line.received.isoformat() if line.received else None} for line in c.roster],
-        "sources": [_source_json(s) for s in c.sources],
+        "sources": [_source_json(s) for s in _sources(c)],
         "findings": [
-            {"file": sf.file, "network": sf.network, **sf.finding.model_dump(mode="json"), "message": sf.finding.text_nb}
-            for sf in c.findings
+            {"file": s.name, "network": s.network, **f.model_dump(mode="json"), "message": f.text_nb}
+            for s in _sources(c) for f in s.findings
         ],
     }
     if r.last_year is not None:
@@ -480,21 +492,22 @@ def _flagged_codes(*figures: Figure) -> str:
 
 def _oversikt(r: Round) -> Table:
     c = r.c
-    cols = [Column("Nettverk", width=22, wrap=True), Column("Levert", "status", 12, sheet=bool(c.roster)),
+    cols = [Column("Nettverk", width=22, wrap=True), Column("Levert", "status", 10, wrap=True, sheet=bool(c.roster)),
             Column("Status", "status", 9), Column("Eiere", width=22, wrap=True), Column("UH", width=16, wrap=True),
             Column("Medbest.", "flag", 8, csv_name="Drøftet i medbestemmelse")]
-    first = len(cols)
-    cols += [Column(s.short, "amount", max(12, len(s.short) + 2), "Omsøkt per ordning", total=True, csv_name=s.label)
-             for s in r.schemes]
-    scheme_cols = tuple(range(first, len(cols)))
+    scheme_cols: list[int] = []
     groups = r.definition_specs()
-    if len(groups) > 1:
-        for d in groups:
-            idx = tuple(first + i for i, s in enumerate(r.schemes) if s.definition == d.id)
-            cols.append(Column(f"Sum {d.label}", "amount", 12, "Omsøkt per ordning", idx, total=True))
-    cols += [Column("Totalt omsøkt", "amount", 13, sum_of=scheme_cols, total=True),
-             Column("Herav flagget", "amount", 12, total=True), Column("Flagget", "codes", sheet=False)]
-    rows = [_overview_row(r, n, cols, scheme_cols) for n in c.networks]
+    for d, schemes in _scheme_groups(r, groups):
+        first = len(cols)
+        group = d.label if len(groups) > 1 else "Omsøkt per ordning"
+        cols += [Column(s.short, "amount", max(11, len(s.short) + 2), group if d.id else "", total=True,
+                        csv_name=s.label, key=s.key) for s in schemes]
+        scheme_cols += range(first, len(cols))
+        if len(groups) > 1 and d.id:
+            cols.append(Column("Sum", "amount", 11, group, tuple(range(first, len(cols))), total=True))
+    cols += [Column("Totalt omsøkt", "amount", 12, sum_of=tuple(scheme_cols), total=True),
+             Column("Herav flagget", "amount", 11, total=True), Column("Flagget", "codes", sheet=False)]
+    rows = [_overview_row(r, n, cols) for n in c.networks]
     rows += [_missing_row(line.network, len(cols)) for line in c.roster if line.status == RosterStatus.MISSING]
     order = sorted(range(len(rows)), key=lambda i: (network_key(str(rows[i][0])), i))
     rows = [rows[i] for i in order]
@@ -505,16 +518,21 @@ def _oversikt(r: Round) -> Table:
                  tuple(cols), rows, totals="Sum alle nettverk")
 
 
-def _overview_row(r: Round, n: Network, cols: list[Column], scheme_cols: tuple[int, ...]) -> list[Any]:
+def _scheme_groups(r: Round, groups: list[DefinitionSpec]) -> list[tuple[DefinitionSpec, list[SchemeSpec]]]:
+    """The schemes by form definition, in order; money under no scheme last, in a group of its own."""
+    out = [(d, [s for s in r.schemes if s.definition == d.id]) for d in groups]
+    rest = [s for s in r.schemes if s.definition not in {d.id for d in groups}]
+    return out + ([(DefinitionSpec("", OTHER_LABEL), rest)] if rest else [])
+
+
+def _overview_row(r: Round, n: Network, cols: list[Column]) -> list[Any]:
     money, report = r.money[n.key], n.report
     roster = {network_key(line.network): line.status.label for line in r.c.roster}
-    parts = [money.scheme_total(s.key) for s in r.schemes]
     row: list[Any] = [n.name, roster.get(n.key, "Ikke i listen" if r.c.roster else "Levert"), n.status,
                       ", ".join(owner_names(report)), ", ".join(name for name, _ in _uh_of(report)),
-                      _yes_no(report.codetermination.discussed), *parts]
-    for col in cols[len(row):]:
-        if col.sum_of and col.header != "Totalt omsøkt":
-            row.append(_sum_figures([row[i] for i in col.sum_of]))
+                      _yes_no(report.codetermination.discussed)]
+    for col in cols[len(row):-3]:
+        row.append(_sum_figures([row[i] for i in col.sum_of]) if col.sum_of else money.scheme_total(col.key))
     total = money.total(s.key for s in r.schemes)
     row += [total, money.flagged(), _flagged_codes(total)]
     return row
@@ -571,13 +589,13 @@ def _tiltak(r: Round) -> Table:
     cols = (
         Column("Nettverk", width=18, wrap=True), Column("Nr.", "number", 5), Column("Pri.", "number", 5,
                                                                                    csv_name="Prioritet"),
-        Column("Tiltak", width=26, wrap=True), Column("Ordning", width=14, wrap=True),
+        Column("Tiltak", width=26, wrap=True), Column("Ordning", width=14, wrap=True, csv=False),
         Column("Varighet", width=14, wrap=True), Column("Eiere", width=18, wrap=True),
         Column("UH-institusjon", width=14, wrap=True),
         Column("Eier", "amount", 12, total=True), Column("UH", "amount", 12, total=True),
         Column("Totalt", "amount", 12, sum_of=(8, 9), total=True), Column("Egenandel", "amount", 12, total=True),
         Column("Koord.", "flag", 7, csv_name="Koordinator"), Column("Formål", sheet=False),
-        Column("Målgruppe", sheet=False), Column("Flagget", "codes", sheet=False),
+        Column("Målgruppe", sheet=False), Column("Ordning", sheet=False), Column("Flagget", "codes", sheet=False),
     )
     rows: list[list[Any]] = []
     marks: dict[tuple[int, int], Mark] = {}
@@ -589,13 +607,14 @@ def _tiltak(r: Round) -> Table:
         uh = ", ".join(name for name, _ in _uh_of(report))
         for m in sorted(report.measures, key=lambda m: m.number):
             figures = [money.measure(m, p) for p in ("owner", "uh", "total", "cofunding")]
-            scheme = r.labels.get(money.scheme_of(m), OTHER_LABEL) if m.scheme in money.keys else (m.scheme or "")
+            scheme = r.scheme_spec(money.scheme_of(m)) if m.scheme in money.keys else None
+            label, short = (scheme.label, scheme.short) if scheme else (m.scheme or "", m.scheme or "")
             flagged_scheme = Figure(None, money.flags.get(f"m{m.number}.scheme"))
             if flagged_scheme.mark is not None:
                 marks[(len(rows), 4)] = flagged_scheme.mark
-            rows.append([n.name, m.number, m.priority, m.name, scheme, duration_text(m, r.c.year), owners, uh,
+            rows.append([n.name, m.number, m.priority, m.name, short, duration_text(m, r.c.year), owners, uh,
                          *figures, _yes_no(m.needs_coordinator), purposes.get(m.purpose or "", m.purpose),
-                         m.target_group, _flagged_codes(*figures, flagged_scheme)])
+                         m.target_group, label, _flagged_codes(*figures, flagged_scheme)])
     note = ("Ett tiltak per rad fra alle nettverk som er telt med. Bruk filtrene i overskriftsraden; summen gjelder "
             "radene som vises. Koord.: tiltaket trenger koordinator. Beløp i hele kroner.")
     return Table("tiltak", "Tiltak", _title("Tiltak", r.c), note, cols, rows, totals="Sum (viste rader)",
@@ -792,8 +811,8 @@ def _avvik(c: Consolidation) -> Table:
     cols = (Column("Fil", width=24, wrap=True), Column("Nettverk", width=20, wrap=True), Column("Ark", width=12),
             Column("Celle", width=7), Column("Alvorlighet", "status", 11), Column("Kode", width=20, wrap=True),
             Column("Melding", width=60, wrap=True))
-    rows = [[sf.file, sf.network, sf.finding.sheet, sf.finding.cell, sf.finding.severity.label,
-             sf.finding.code, sf.finding.text_nb] for sf in c.findings]
+    rows = [[s.name, s.network, f.sheet, f.cell, f.severity.label, f.code, f.text_nb]
+            for s in _sources(c) for f in s.findings]
     return Table("avvik", "Avvik", _title("Avvik", c),
                  "Alle feil, advarsler og merknader fra alle filene, også filer som ikke er telt med.", cols, rows)
 
@@ -805,7 +824,7 @@ def _kilder(r: Round) -> Table:
             Column("Mottatt", "date", 16), Column("Erstattet av / årsak", width=24, wrap=True),
             Column("SHA-256", width=34, wrap=True))
     rows = []
-    for s in r.c.sources:
+    for s in _sources(r.c):
         rep = s.report
         form = f"{_form_name(r, rep)} v{rep.form_version}" if rep else None
         rows.append([s.name, s.status.label, s.network, form, rep.year if rep else None, s.errors, s.warnings,
@@ -813,6 +832,11 @@ def _kilder(r: Round) -> Table:
     return Table("kilder", "Kilder", _title("Kilder", r.c),
                  "Hver fil som ble lest, med hva som skjedde med den. Bare «Importert» og «Importert med feil» er telt "
                  "med. Tider i norsk tid.", cols, rows)
+
+
+def _sources(c: Consolidation) -> list[Source]:
+    """Every source by name: the same rows whatever order the files were given in."""
+    return sorted(c.sources, key=lambda s: (s.name, s.sha256, s.status.value))
 
 
 def _form_name(r: Round, report: Report) -> str:
@@ -905,6 +929,11 @@ def _definitions(c: Consolidation) -> list[Definition]:
 
 def _definition_id(d: Definition) -> str:
     return f"{d.form_id}:{d.version}"
+
+
+def _joined(words: list[str]) -> str:
+    """«REKOM, DEKOM og Kompetanseløftet»."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} og {words[-1]}"
 
 
 def _yes_no(value: bool | None) -> str | None:

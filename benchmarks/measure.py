@@ -45,6 +45,7 @@ class Run:
     tree_pss: int        # bytes, sampled; 0 where /proc/<pid>/smaps_rollup is missing
     returncode: int
     stdout: str
+    stderr: str
 
 
 def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None) -> Run:
@@ -55,7 +56,8 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None) -> Run:
     if done.returncode != 0 or not lines:
         raise RuntimeError(f"wrapper failed ({done.returncode}): {' '.join(cmd)}\n{done.stderr[-3000:]}")
     result = json.loads(lines[-1])
-    return Run(result["seconds"], result["peak_rss"], result["tree_pss"], result["returncode"], result["stdout"])
+    return Run(result["seconds"], result["peak_rss"], result["tree_pss"], result["returncode"], result["stdout"],
+               done.stderr[-_KEEP:])
 
 
 def median(values: Sequence[float]) -> float:
@@ -186,13 +188,17 @@ def _recording_book_class(books: list[list[tuple[Any, ...]]]) -> type:
 
     class RecordingBook(xlsxwriter.Workbook):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
             self.calls: list[tuple[Any, ...]] = []
             self.format_index: dict[int, int] = {}
+            self.recording = False  # xlsxwriter adds its default format itself, as it will in the replay
+            super().__init__(*args, **kwargs)
+            self.recording = True
             books.append(self.calls)
 
         def add_format(self, properties: Any = None) -> Any:
             fmt = super().add_format(properties)
+            if not self.recording:
+                return fmt
             self.format_index[id(fmt)] = len(self.format_index)
             self.calls.append((-1, "add_format", (dict(properties or {}),), {}, False))
             return fmt

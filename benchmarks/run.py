@@ -28,8 +28,8 @@ Peak RSS is `getrusage(RUSAGE_CHILDREN).ru_maxrss` of a wrapper process around t
 on Linux the peak of the largest single process (the parent or one worker), not their
 sum; the notes give the sampled peak PSS of the whole process tree too.
 
-`--quick` runs everything once on 100 returns (roster 100, flatness 30 vs 300), for CI:
-the time goals are then scaled to the smaller counts.
+`--quick` runs everything once on 100 returns (a roster of 20, memory 10 vs 100 returns, a
+sample of 10 for reading one), for CI: the time goals are then scaled to the smaller counts.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ GOAL_READ = 2.0          # × the floor
 GOAL_GENERATE = 1.3      # × bare xlsxwriter
 GOAL_FLAT = 1.2          # peak RSS 3·N / peak RSS 0.3·N
 READ_SAMPLE = 50
+QUICK_ROSTER = 20
+QUICK_READ_SAMPLE = 10
 
 # ---------------------------------------------------------------- public API
 
@@ -90,7 +92,21 @@ class Bench:
 
     @property
     def roster(self) -> int:
-        return min(ROSTER, self.n) if self.quick else ROSTER
+        return QUICK_ROSTER if self.quick else ROSTER
+
+    @property
+    def flat_sizes(self) -> tuple[int, int]:
+        """The two corpus sizes whose peak memory is compared: 10× apart."""
+        return (max(1, self.n // 10), self.n) if self.quick else (max(1, round(self.n * 0.3)), 3 * self.n)
+
+    @property
+    def read_sample(self) -> int:
+        return QUICK_READ_SAMPLE if self.quick else READ_SAMPLE
+
+    @property
+    def passes(self) -> int:
+        """Passes over the sample for the per-file timings (at least 3 unless quick: they are short)."""
+        return 1 if self.quick else max(3, self.repeat)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,11 +118,18 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench(n, args.jobs, 1 if args.quick else args.repeat, (args.data or HERE / "data").resolve(), args.quick)
     started = time.perf_counter()
     sets = _prepare(bench)
-    _consolidate_rows(bench, sets["main"])
-    _check_row(bench, sets["main"])
-    _read_rows(bench, sorted(sets["main"].iterdir()))
-    _generate_row(bench)
-    _flat_row(bench, sets["small"], sets["large"])
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("consolidate", lambda: _consolidate_rows(bench, sets["main"])),
+        ("check", lambda: _check_row(bench, sets["main"])),
+        ("read one", lambda: _read_rows(bench, sorted(sets["main"].iterdir()))),
+        ("generate", lambda: _generate_row(bench)),
+        ("memory flatness", lambda: _flat_row(bench, sets["small"], sets["large"])),
+    ]
+    for name, step in steps:
+        start = time.perf_counter()
+        _say(f"{name} ...")
+        step()
+        _say(f"{name}: {time.perf_counter() - start:.0f} s")
     print(_table(bench))
     print(f"\ntotal benchmark time {time.perf_counter() - started:.0f} s")
     return 0
@@ -123,14 +146,15 @@ def _prepare(bench: Bench) -> dict[str, Path]:
             shutil.rmtree(old)  # a corpus of an older form or generator
     start = time.perf_counter()
     base = corpus.build_corpus(root / "returns", max(bench.n, 1), SEED, bench.jobs, report=_say)
-    clones = corpus.build_clones(base, root / "clones", SEED, copies=2)
+    small, large = bench.flat_sizes
+    copies = -(-large // len(base)) - 1
+    clones = corpus.build_clones(base, root / "clones", SEED, copies) if copies > 0 else []
     took = time.perf_counter() - start
     if took > 1:
         bench.notes.append(f"corpus prepared in {took:.0f} s ({root})")
-    small = max(1, round(bench.n * 0.3))
     return {"main": _link_set(root / "sets" / f"n{bench.n}", base),
             "small": _link_set(root / "sets" / f"n{small}", base[:small]),
-            "large": _link_set(root / "sets" / f"n{3 * bench.n}", base + clones)}
+            "large": _link_set(root / "sets" / f"n{large}", (base + clones)[:large])}
 
 
 def _link_set(folder: Path, files: list[Path]) -> Path:
@@ -169,7 +193,7 @@ def _consolidate_rows(bench: Bench, folder: Path) -> None:
                        f"{_mb(max(r.run.tree_pss for r in lib))}")
     cli = [_run_cli(["consolidate", str(folder), "-o", str(out / "cli" / "regional.xlsx"), "--json",
                      str(out / "cli" / "regional.json"), "--csv", str(out / "cli" / "csv"), "--jobs", str(bench.jobs)],
-                    ok=(0, 1)) for _ in range(bench.repeat)]
+                    ok=(0, 1), makes=out / "cli" / "regional.xlsx") for _ in range(bench.repeat)]
     seconds = measure.median([r.seconds for r in cli])
     rss = max(r.peak_rss for r in cli)
     bench.rows.append(Row(f"behovxl consolidate {bench.n:,} (+xlsx/json/csv)", _s(seconds), _s(floor),
@@ -183,6 +207,8 @@ def _check_row(bench: Bench, folder: Path) -> None:
     floor = measure.median([measure.floor_many(sorted(folder.iterdir()), bench.jobs) for _ in range(bench.repeat)])
     runs = [_run_cli(["check", str(folder), "--format", "json", "--jobs", str(bench.jobs)], ok=(0, 1))
             for _ in range(bench.repeat)]
+    if not all(r.stdout.rstrip().endswith("}") for r in runs):
+        raise RuntimeError("behovxl check did not print its JSON")
     seconds = measure.median([r.seconds for r in runs])
     rss = max(r.peak_rss for r in runs)
     goal = GOAL_SECONDS * bench.n / 1000
@@ -196,12 +222,12 @@ def _check_row(bench: Bench, folder: Path) -> None:
 def _read_rows(bench: Bench, paths: list[Path]) -> None:
     from behovxl.pipeline import read_data
 
-    step = max(1, len(paths) // READ_SAMPLE)
-    sample = [(p, p.read_bytes()) for p in paths[::step][:READ_SAMPLE]]
+    step = max(1, len(paths) // bench.read_sample)
+    sample = [(p, p.read_bytes()) for p in paths[::step][: bench.read_sample]]
     parts = {p: measure.floor_parts(data) for p, data in sample}
     _check_floor_parts(bench, sample[0], parts[sample[0][0]])
     timings: dict[str, list[float]] = {"read": [], "package": [], "bare": [], "noop": []}
-    for _ in range(max(3, bench.repeat)):
+    for _ in range(bench.passes):
         timer = _PackageTimer()
         timings["read"].append(_per_file(sample, lambda p, d: read_data(p, d)))
         _per_file(sample, lambda p, d, opener=timer.open: read_data(p, d, opener=opener))
@@ -216,7 +242,7 @@ def _read_rows(bench: Bench, paths: list[Path]) -> None:
                                   _x(ratio), f"≤ {GOAL_READ:g}×", "—", _verdict(ratio <= GOAL_READ)))
     size = sum(len(d) for _, d in sample) / len(sample)
     bench.notes.append(f"read one: mean over {len(sample)} returns of the corpus (mean {size / 1024:.0f} KiB), "
-                       f"median of {max(3, bench.repeat)} passes; package layer = open_package + every cells() "
+                       f"median of {bench.passes} passes; package layer = open_package + every cells() "
                        f"call made inside read_data")
 
 
@@ -293,14 +319,14 @@ def _generate_row(bench: Bench) -> None:
     runs = [_run_child(bench, {"task": "generate", "roster": str(roster), "out": str(bench.data / "out" / "forms")})
             for _ in range(bench.repeat)]
     seconds = measure.median([r.result["seconds"] for r in runs])
-    floor = _generate_floor(roster, bench.data / "out" / "forms-floor", bench.repeat)
+    floor = _generate_floor(roster, bench.data / "out" / "forms-floor", bench.passes)
     ratio = seconds / floor
     bench.rows.append(Row(f"generate --roster {bench.roster}", _s(seconds), _s(floor), _x(ratio),
                           f"≤ {GOAL_GENERATE:g}×", _mb(max(r.run.peak_rss for r in runs)),
                           _verdict(ratio <= GOAL_GENERATE)))
     bench.notes.append(f"generate: generate_roster() in a fresh process; floor = bare xlsxwriter replaying the "
                        f"writer's recorded calls for the same {bench.roster} forms and writing the files "
-                       f"(median of {max(3, bench.repeat)} replays per form)")
+                       f"(median of {bench.passes} replays per form)")
 
 
 def _generate_floor(roster: Path, out: Path, repeat: int) -> float:
@@ -320,7 +346,7 @@ def _generate_floor(roster: Path, out: Path, repeat: int) -> float:
             workbook_bytes(form, roster_report(form, entry))
         target = out / safe_file_name(entry.network, corpus.YEAR)
         times = []
-        for _ in range(max(3, repeat)):
+        for _ in range(repeat):
             start = time.perf_counter()
             target.write_bytes(measure.replay(books[0], _OPTIONS))
             times.append(time.perf_counter() - start)
@@ -336,7 +362,7 @@ def _flat_row(bench: Bench, small: Path, large: Path) -> None:
     runs = {}
     for name, folder in (("small", small), ("large", large)):
         runs[name] = _run_cli(["consolidate", str(folder), "-o", str(out / f"{name}.xlsx"), "--jobs", str(bench.jobs)],
-                              ok=(0, 1))
+                              ok=(0, 1), makes=out / f"{name}.xlsx")
     count = {name: sum(1 for _ in folder.iterdir()) for name, folder in (("small", small), ("large", large))}
     ratio = runs["large"].peak_rss / runs["small"].peak_rss
     bench.rows.append(Row(f"peak RSS consolidate {count['large']:,} vs {count['small']:,}",
@@ -344,7 +370,8 @@ def _flat_row(bench: Bench, small: Path, large: Path) -> None:
                           _mb(runs["large"].peak_rss), _verdict(ratio <= GOAL_FLAT)))
     per_file = {k: runs[k].seconds / count[k] * 1000 for k in runs}
     pss = {k: runs[k].tree_pss for k in runs}
-    bench.notes.append(f"flatness: {count['large']:,} = the {bench.n:,} returns + 2 renamed copies of each; "
+    made = (f"the {bench.n:,} returns + renamed copies" if count["large"] > bench.n else "the first returns")
+    bench.notes.append(f"flatness: {count['large']:,} = {made}; "
                        f"{per_file['small']:.0f} ms/file at {count['small']:,}, {per_file['large']:.0f} ms/file at "
                        f"{count['large']:,}; tree PSS peak {_mb(pss['small'])} vs {_mb(pss['large'])}")
 
@@ -365,11 +392,15 @@ def _run_child(bench: Bench, task: dict[str, Any]) -> _Child:
     return _Child(run, json.loads(run.stdout.strip().splitlines()[-1]))
 
 
-def _run_cli(args: list[str], ok: tuple[int, ...] = (0,)) -> measure.Run:
+def _run_cli(args: list[str], ok: tuple[int, ...] = (0,), makes: Path | None = None) -> measure.Run:
+    """Run `behovxl ARGS`; `makes` is a file the command must write (removed before, checked after)."""
     cmd = [sys.executable, "-m", "behovxl", *args]
+    if makes is not None:
+        makes.parent.mkdir(parents=True, exist_ok=True)
+        makes.unlink(missing_ok=True)
     run = measure.run_measured(cmd)
-    if run.returncode not in ok:
-        raise RuntimeError(f"{' '.join(cmd)} ended with exit code {run.returncode}")
+    if run.returncode not in ok or (makes is not None and not makes.is_file()):
+        raise RuntimeError(f"{' '.join(cmd)} ended with exit code {run.returncode}:\n{run.stderr[-2000:]}")
     return run
 
 

@@ -22,7 +22,7 @@ import shutil
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -36,7 +36,10 @@ from behovxl.models import Report
 
 # ---------------------------------------------------------------- public API
 
-__all__ = ["GOOD", "LIMITS", "Expected", "HostileFolder", "build", "deny", "good_returns", "set_cell", "with_core"]
+__all__ = [
+    "GOOD", "LIMITS", "Expected", "HostileFolder", "build", "deny", "good_returns", "network_return", "set_cell",
+    "with_core",
+]
 
 #: The limits the library run uses: the corpus's three lowered limits at once, and a time limit
 #: that a real return never comes near. The good returns stay well inside them.
@@ -75,8 +78,8 @@ class HostileFolder:
     #: A folder and a file that must be unreadable (see `deny`).
     denied_folder: Path
     denied_file: Path
-    #: Shown names of the entries that a good network's data came from (for checks of the regional workbook).
-    networks: dict[str, str] = field(default_factory=dict)
+    #: The four good returns' entry names -> their networks' names.
+    networks: dict[str, str]
 
 
 def build(folder: Path) -> HostileFolder:
@@ -87,12 +90,12 @@ def build(folder: Path) -> HostileFolder:
     for name, exp, exp_default in _corpus_files(folder / "corpus"):
         expected[name] = exp
         default[name] = exp_default
-    networks: dict[str, str] = {}
     for maker in (_good_files, _workbook_files, _fs_files, _own_outputs):
-        for name, exp in maker(folder, networks):
+        for name, exp in maker(folder):
             assert name not in expected, name
             expected[name] = default[name] = exp
-    return HostileFolder(folder, expected, {**expected, **default}, folder / "lukket", folder / "ulesbar.xlsx", networks)
+    networks = {name: example_report(report).network_name for name, report in GOOD.items()}
+    return HostileFolder(folder, expected, default, folder / "lukket", folder / "ulesbar.xlsx", networks)
 
 
 def good_returns() -> dict[str, bytes]:
@@ -178,7 +181,7 @@ def _corpus_files(folder: Path) -> Iterator[tuple[str, Expected, Expected]]:
 # ---------------------------------------------------------------- returns
 
 
-def _good_files(folder: Path, networks: dict[str, str]) -> Iterator[tuple[str, Expected]]:
+def _good_files(folder: Path) -> Iterator[tuple[str, Expected]]:
     expected = {
         "indre-helgeland-rana.xlsx": Expected(IMPORTED, None),  # warnings only
         "lofoten.xlsx": Expected(WITH_ERRORS, "cofunding-low"),  # the example's deliberate mistakes
@@ -187,7 +190,6 @@ def _good_files(folder: Path, networks: dict[str, str]) -> Iterator[tuple[str, E
     }
     for name, data in good_returns().items():
         (folder / name).write_bytes(data)
-        networks[name] = example_report(GOOD[name]).network_name
         yield name, expected[name]
     # The same bytes again under a name sorted after the first: counted once.
     shutil.copyfile(folder / "salten.xlsx", folder / "vedlegg-salten.xlsx")
@@ -204,9 +206,9 @@ def _network(name: str, *, year: int | None = None) -> Report:
     return report.model_copy(update=update)
 
 
-def _as(name: str, *, identity: bool = True) -> bytes:
-    """A return of the network `name`: one generated workbook renamed in its XML, which is much
-    faster than generating each. identity=False: made from a blank form (no network recorded)."""
+def network_return(name: str, *, identity: bool = True) -> bytes:
+    """A return of the network `name` (Salten's figures): one generated workbook renamed in its
+    XML, much faster than generating each. identity=False: as if made from a blank form."""
     data = _base()
     data = set_cell(data, "Skjemainfo", "B4", name if identity else "")
     data = set_cell(data, "Partnerskap", "B5", name)
@@ -218,53 +220,54 @@ def _base() -> bytes:
     return prefilled(_network("Testnettverk"))
 
 
-def _workbook_files(folder: Path, networks: dict[str, str]) -> Iterator[tuple[str, Expected]]:
+def _workbook_files(folder: Path) -> Iterator[tuple[str, Expected]]:
     for name, data, exp in _workbook_cases():
         (folder / name).write_bytes(data)
         yield name, exp
     # A folder named like a workbook is walked: the return inside it counts; its save date is only a date.
     (folder / "mappe.xlsx").mkdir()
-    (folder / "mappe.xlsx" / "narvik.xlsx").write_bytes(with_core(_as("Kompetansenettverk Narvik"), modified="2026-01-20"))
+    narvik = with_core(network_return("Kompetansenettverk Narvik"), modified="2026-01-20")
+    (folder / "mappe.xlsx" / "narvik.xlsx").write_bytes(narvik)
     yield "mappe.xlsx/narvik.xlsx", Expected(IMPORTED, None)
     # A file name that is not UTF-8 (Latin-1 «ø»), shown with U+FFFD.
     with open(os.path.join(os.fsencode(folder), b"s\xf8r-troms.xlsx"), "wb") as fh:
-        fh.write(_as("Kompetansenettverk Sør-Troms"))
+        fh.write(network_return("Kompetansenettverk Sør-Troms"))
     yield "s\ufffdr-troms.xlsx", Expected(IMPORTED, None)
 
 
 def _workbook_cases() -> list[tuple[str, bytes, Expected]]:
     a29 = ("Tiltak 1", "A29")  # measure 1, the owner's first amount
-    ofoten = _as("Kompetansenettverk Ofoten")
+    ofoten = network_return("Kompetansenettverk Ofoten")
     zwsp = "Kompetansenettverk Vester\u200bålen"
     return [
-        ("belop-1e29.xlsx", set_cell(_as("Testnettverk 1E+29"), *a29, 0, raw_number="1E+29"), Expected(WITH_ERRORS, "amount-too-large")),
-        ("belop-1e308.xlsx", set_cell(_as("Testnettverk 1E+308"), *a29, 0, raw_number="1E+308"), Expected(WITH_ERRORS, "amount-too-large")),
+        ("belop-1e29.xlsx", set_cell(network_return("Testnettverk 1E+29"), *a29, 0, raw_number="1E+29"), Expected(WITH_ERRORS, "amount-too-large")),
+        ("belop-1e308.xlsx", set_cell(network_return("Testnettverk 1E+308"), *a29, 0, raw_number="1E+308"), Expected(WITH_ERRORS, "amount-too-large")),
         ("belop-1e20.xlsx", typed(_network("Testnettverk 10^20"), {"measures.1.owner_lines.1.amount": 10**20}),
          Expected(WITH_ERRORS, "amount-too-large")),
         # One network twice, the later with a zero-width space in its name: counted once.
-        ("vesteralen-1.xlsx", with_core(_as("Kompetansenettverk Vesterålen", identity=False), modified="2026-01-10T12:00:00Z"),
+        ("vesteralen-1.xlsx", with_core(network_return("Kompetansenettverk Vesterålen", identity=False), modified="2026-01-10T12:00:00Z"),
          Expected(SUPERSEDED, "superseded")),
-        ("vesteralen-2.xlsx", with_core(_as(zwsp, identity=False), modified="2026-01-15T12:00:00Z"),
+        ("vesteralen-2.xlsx", with_core(network_return(zwsp, identity=False), modified="2026-01-15T12:00:00Z"),
          Expected(IMPORTED, "invisible-characters")),
         # The identity sheet edited.
-        ("ar-1999.xlsx", _identity(_as("Testnettverk 1999"), "B3", "1999"), Expected(REJECTED, "identity-invalid")),
-        ("tiltak-0.xlsx", _identity(_as("Testnettverk 0 tiltak"), "B5", "0"), Expected(REJECTED, "identity-invalid")),
-        ("tiltak-21.xlsx", _identity(_as("Testnettverk 21 tiltak"), "B5", "21"), Expected(REJECTED, "identity-invalid")),
-        ("nettverk-endret.xlsx", _identity(_as("Testnettverk Identitet"), "B4", "Kompetansenettverk Ukjent"),
+        ("ar-1999.xlsx", _identity(network_return("Testnettverk 1999"), "B3", "1999"), Expected(REJECTED, "identity-invalid")),
+        ("tiltak-0.xlsx", _identity(network_return("Testnettverk 0 tiltak"), "B5", "0"), Expected(REJECTED, "identity-invalid")),
+        ("tiltak-21.xlsx", _identity(network_return("Testnettverk 21 tiltak"), "B5", "21"), Expected(REJECTED, "identity-invalid")),
+        ("nettverk-endret.xlsx", _identity(network_return("Testnettverk Identitet"), "B4", "Kompetansenettverk Ukjent"),
          Expected(IMPORTED, "identity-mismatch")),
-        ("tiltak-9.xlsx", _extra_sheet(_as("Testnettverk Tiltak 9"), "Tiltak 9"), Expected(IMPORTED, "extra-sheet")),
-        ("makro.xlsm", _macro_enabled(_as("Testnettverk Makro")), Expected(IMPORTED, "macro-enabled")),
+        ("tiltak-9.xlsx", _extra_sheet(network_return("Testnettverk Tiltak 9"), "Tiltak 9"), Expected(IMPORTED, "extra-sheet")),
+        ("makro.xlsm", _macro_enabled(network_return("Testnettverk Makro")), Expected(IMPORTED, "macro-enabled")),
         # Two submissions of one network; the one with the offset was saved first (09:30 UTC before 09:45 UTC).
         ("ofoten-a.xlsx", with_core(ofoten, modified="2026-01-20T10:30:00+01:00"), Expected(SUPERSEDED, "superseded")),
         ("ofoten-b.xlsx", with_core(ofoten, modified="2026-01-20T09:45:00Z"), Expected(IMPORTED, "supersedes")),
-        ("epost-200k.xlsx", set_cell(_as("Testnettverk E-post"), "Partnerskap", "B17", "a" * 200_000 + "@x.no"),
+        ("epost-200k.xlsx", set_cell(network_return("Testnettverk E-post"), "Partnerskap", "B17", "a" * 200_000 + "@x.no"),
          Expected(REJECTED, "too-large")),
-        ("eiere-mellomrom.xlsx", set_cell(_as("Testnettverk Eiere"), "Partnerskap", "B6", " " * 32_000),
+        ("eiere-mellomrom.xlsx", set_cell(network_return("Testnettverk Eiere"), "Partnerskap", "B6", " " * 32_000),
          Expected(IMPORTED, "text-too-long")),
-        ("lang-tekst.xlsx", set_cell(_as("Testnettverk Lang tekst"), "Tiltak 1", "B5", "Lang " * 8_000),
+        ("lang-tekst.xlsx", set_cell(network_return("Testnettverk Lang tekst"), "Tiltak 1", "B5", "Lang " * 8_000),
          Expected(IMPORTED, "text-too-long")),
         ("ar-2025.xlsx", prefilled(_network("Testnettverk 2025", year=2025)), Expected(REJECTED, "other-year")),
-        ("uten-nettverk.xlsx", set_cell(_as("", identity=False), "Partnerskap", "B5", ""), Expected(REJECTED, "network-missing")),
+        ("uten-nettverk.xlsx", set_cell(network_return("", identity=False), "Partnerskap", "B5", ""), Expected(REJECTED, "network-missing")),
     ]  # fmt: skip
 
 
@@ -320,7 +323,7 @@ def _macro_enabled(data: bytes) -> bytes:
 # ---------------------------------------------------------------- the file system
 
 
-def _fs_files(folder: Path, networks: dict[str, str]) -> Iterator[tuple[str, Expected]]:
+def _fs_files(folder: Path) -> Iterator[tuple[str, Expected]]:
     if hasattr(os, "mkfifo"):
         os.mkfifo(folder / "ror.xlsx")
         yield "ror.xlsx", Expected(REJECTED, "not-regular-file")
@@ -341,7 +344,7 @@ def _fs_files(folder: Path, networks: dict[str, str]) -> Iterator[tuple[str, Exp
     yield "lukket/", Expected(REJECTED, "cannot-open")
     (folder / "ulesbar.xlsx").write_bytes(good_returns()["salten.xlsx"])
     yield "ulesbar.xlsx", Expected(REJECTED, "cannot-open")
-    (folder / "tom.xlsx").mkdir()  # an empty folder named like a workbook
+    (folder / "tom.xlsx").mkdir()  # an empty folder named like a workbook (the lead may choose another fate)
     yield "tom.xlsx/", Expected(REJECTED, "cannot-open")
     (folder / "~$salten.xlsx").write_bytes(b"\x0bkari       " + b"\0" * 40 + b"k\0a\0r\0i\0" + b"\0" * 100)
     yield "~$salten.xlsx", Expected(SKIPPED, "skipped-lock-file")
@@ -349,7 +352,7 @@ def _fs_files(folder: Path, networks: dict[str, str]) -> Iterator[tuple[str, Exp
     yield "notat.txt", Expected(REJECTED, "not-xlsx")
 
 
-def _own_outputs(folder: Path, networks: dict[str, str]) -> Iterator[tuple[str, Expected]]:
+def _own_outputs(folder: Path) -> Iterator[tuple[str, Expected]]:
     """What an earlier consolidate into this same folder left: the regional workbook, its JSON and CSV, and a temp file."""
     from behovxl.consolidate import consolidate
     from behovxl.regional import write_regional
@@ -358,7 +361,7 @@ def _own_outputs(folder: Path, networks: dict[str, str]) -> Iterator[tuple[str, 
     earlier.mkdir()
     for name, data in good_returns().items():
         (earlier / name).write_bytes(data)
-    result = consolidate(earlier, jobs=1)
+    result = consolidate(earlier, jobs=2)
     written = write_regional(result, folder / "regional.xlsx", folder / "regional.json", folder / "regional-csv")
     shutil.rmtree(earlier)
     for path in written:
