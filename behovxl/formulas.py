@@ -34,7 +34,7 @@ from .expr import (
     blankish,
 )
 from .form import Form
-from .layout import SCHEME_COLUMNS, Layout, a1, ref
+from .layout import SCHEME_COLUMNS, Layout, a1, base_of, ref
 from .numbers import PLACEHOLDERS
 
 # ---------------------------------------------------------------- public API
@@ -47,25 +47,27 @@ class Formula:
 
 
 def expressions(layout: Layout) -> dict[str, Expr]:
-    """Every formula slot of the layout and its expression (cached on the layout)."""
-    cached = layout.__dict__.get("_expressions")
+    """Every formula slot of the layout and its expression (built once per form and round)."""
+    base = base_of(layout)
+    cached = base.__dict__.get("_expressions")
     if cached is None:
         from .rules import rule_expressions
 
-        cached = {**_figures(layout), **rule_expressions(layout)}
-        missing = set(layout.formulas) - set(cached)
+        cached = {**_figures(base), **rule_expressions(base)}
+        missing = set(base.formulas) - set(cached)
         assert not missing, f"formula slots without an expression: {sorted(missing)}"
-        layout.__dict__["_expressions"] = cached
+        base.__dict__["_expressions"] = cached
     return cached
 
 
 def formula_texts(layout: Layout) -> dict[str, str]:
     """Formula text (without "=") of every formula slot; the same for every network of a form."""
-    cached = layout.__dict__.get("_texts")
+    base = base_of(layout)
+    cached = base.__dict__.get("_texts")
     if cached is None:
-        exprs = expressions(layout)
-        cached = {key: exprs[key].xl(_Refs(layout, slot.sheet)) for key, slot in layout.formulas.items()}
-        layout.__dict__["_texts"] = cached
+        exprs = expressions(base)
+        cached = {key: exprs[key].xl(_Refs(base, slot.sheet)) for key, slot in base.formulas.items()}
+        base.__dict__["_texts"] = cached
     return cached
 
 
@@ -76,13 +78,68 @@ def compute(layout: Layout, values: Mapping[str, Value]) -> dict[str, Formula]:
     return {key: Formula(texts[key], env.slot(key)) for key in layout.formulas}
 
 
-class Env:
-    """Raw input values and lazily evaluated formulas: what `Expr.ev` reads."""
+class _Compiled:
+    """What every evaluation of a form shares: each formula's inputs, and the blank form's values."""
 
-    def __init__(self, layout: Layout, values: Mapping[str, Value]) -> None:
+    def __init__(self, layout: Layout) -> None:
+        self.exprs = expressions(layout)
+        self.deps: dict[str, frozenset[str]] = {}
+        for key in self.exprs:
+            self._deps_of(key)
+        blank = Env(layout, {}, preset={})
+        self.blank = {key: blank.slot(key) for key in self.exprs}
+
+    def _deps_of(self, key: str) -> frozenset[str]:
+        if key not in self.deps:
+            self.deps[key] = frozenset()  # a cycle would be a bug in the form; this keeps it finite
+            self.deps[key] = frozenset(self._walk(self.exprs[key]))
+        return self.deps[key]
+
+    def _walk(self, e: Expr) -> set[str]:
+        if isinstance(e, Input):
+            return {e.path}
+        if isinstance(e, Slot):
+            return set(self._deps_of(e.key))
+        out: set[str] = set()
+        for child in _children(e):
+            out |= self._walk(child)
+        return out
+
+    def unchanged(self, values: Mapping[str, Value]) -> dict[str, Value]:
+        """The blank form's value of every formula none of whose inputs has a value here."""
+        filled = {p for p, v in values.items() if v is not None}
+        return {key: value for key, value in self.blank.items() if not (self.deps[key] & filled)}
+
+
+def _children(e: Expr) -> tuple[Expr, ...]:
+    for name in ("args", "parts", "cells"):
+        if hasattr(e, name):
+            return tuple(getattr(e, name))
+    if isinstance(e, SumIfEq):
+        return (*e.keys, e.label, *e.values)
+    return tuple(v for v in vars(e).values() if isinstance(v, Expr))
+
+
+def _compiled(layout: Layout) -> _Compiled:
+    base = base_of(layout)
+    cached = base.__dict__.get("_compiled")
+    if cached is None:
+        cached = _Compiled(base)
+        base.__dict__["_compiled"] = cached
+    return cached
+
+
+class Env:
+    """Raw input values and lazily evaluated formulas: what `Expr.ev` reads.
+
+    A formula none of whose inputs has a value takes the blank form's value without being
+    evaluated again: exact, because a formula's value depends on its inputs only.
+    """
+
+    def __init__(self, layout: Layout, values: Mapping[str, Value], preset: dict[str, Value] | None = None) -> None:
         self.layout, self.values = layout, values
         self.exprs = expressions(layout)
-        self._memo: dict[str, Value] = {}
+        self._memo: dict[str, Value] = dict(_compiled(layout).unchanged(values) if preset is None else preset)
 
     def input(self, path: str) -> Value:
         return self.values.get(path)

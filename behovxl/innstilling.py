@@ -1000,6 +1000,8 @@ _LABELS = {Severity.ERROR: "FEIL", Severity.WARNING: "ADVARSEL", Severity.INFO: 
 
 
 def _scheme_line(s: dict[str, Any]) -> str:
+    if not s["requested"] and not s["recommended"]:
+        return "ingen søknader" + ("" if s["frame"] is None else f"; rammen er {kroner(s['frame'])} kr")
     text = f"anbefalt {kroner(s['recommended'])} kr av {kroner(s['requested'])} kr omsøkt"
     if s["frame"] is None:
         return text + "; rammen er ikke fylt ut"

@@ -13,8 +13,9 @@ in A and the description in B.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -179,6 +180,40 @@ class Layout:
 
 
 def build_layout(form: Form) -> Layout:
+    """The layout of a form. Only the guide and the identity sheet name the network and the deadline,
+    so everything else (positions, formulas, rules) is built once per form and round and shared."""
+    base = _base_layout(form)
+    if not form.network and not form.deadline:
+        return base
+    sheets = [_guide(form), *base.sheets[1:-1], _identity(form)]
+    layout = Layout(form, sheets, base.check_items)
+    for shared in ("inputs", "formulas", "sheet_names"):  # the same cells: share the lookups
+        layout.__dict__[shared] = getattr(base, shared)
+    layout.__dict__["_base"] = base  # formulas.py and rules.py keep their caches on the base
+    return layout
+
+
+_BASES: OrderedDict[tuple[Any, ...], Layout] = OrderedDict()
+
+
+def _base_layout(form: Form) -> Layout:
+    key = (id(form.definition), form.year, form.measures, form.language, form.reference)
+    base = _BASES.get(key)
+    if base is None or base.form.definition is not form.definition:
+        base = _build(replace(form, network="", deadline=""))
+        _BASES[key] = base
+        while len(_BASES) > 32:
+            _BASES.popitem(last=False)
+    _BASES.move_to_end(key)
+    return base
+
+
+def base_of(layout: Layout) -> Layout:
+    """The shared layout a network's layout was made from (where caches live)."""
+    return layout.__dict__.get("_base", layout)
+
+
+def _build(form: Form) -> Layout:
     from .rules import check_items  # rules enumerate their items from the inputs placed here
 
     sheets = [_guide(form), _partnership(form)]

@@ -400,7 +400,7 @@ class _Regional:
         chart = self.book.add_chart({"type": "column", "subtype": "stacked"})
         sheet = quote_sheet(t.sheet)
         categories = f"={sheet}!{abs_a1(first, 0)}:{abs_a1(last, 0)}"
-        schemes = [x for x, i in enumerate(cols) if t.columns[i].group and not t.columns[i].sum_of]
+        schemes = [x for x, i in enumerate(cols) if t.columns[i].key]  # one series per scheme
         for n, x in enumerate(schemes):
             colour = CHART_COLOURS[n % len(CHART_COLOURS)]
             chart.add_series({
@@ -533,7 +533,8 @@ def _fit(widths: list[float], columns: list[Column], t: Table, cols: list[int]) 
 
 
 def _longest_word(values: Sequence[Any]) -> int:
-    return max([len(w) for v in values if isinstance(v, str) for w in re.split(r"[\s-]+", v)] + [0])
+    """The longest word in texts; a token over 25 characters (a checksum, a path) is split anyway."""
+    return max([len(w) for v in values if isinstance(v, str) for w in re.split(r"[\s-]+", v) if len(w) <= 25] + [0])
 
 
 LINE_HEIGHT = 13  # points per line of 10 pt text

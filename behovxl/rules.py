@@ -407,6 +407,9 @@ def _nb_items(layout: Layout) -> dict[str, Item]:
     """The same items with Bokmål messages, for a Nynorsk form (the regional overview is Bokmål)."""
     if layout.form.language == "nb":
         return {}
+    from .layout import base_of
+
+    layout = base_of(layout)
     cached = layout.__dict__.get("_nb_items")
     if cached is None:
         from dataclasses import replace

@@ -241,7 +241,7 @@ class NetworkMoney:
         out = Figure(None)
         if part == "coordinator":
             for key, req in sorted(self.report.coordinator.items()):
-                if self.coordinator_scheme(key) == scheme and req.amount is not None:
+                if self.coordinator_scheme(key) == scheme:  # an empty amount can be flagged too (coordinator missing)
                     out = out + Figure(req.amount, self.flags.get(f"coord.{key}", f"scheme.{key}.coordinator"))
             return Figure(out.amount or 0, out.findings)
         for m in self.report.measures:
@@ -843,8 +843,7 @@ def _form_name(r: Round, report: Report) -> str:
     d = r.definition(report)
     if d is None:
         return report.form_id
-    shorts = [s.short.nb for s in d.schemes]
-    return "/".join(shorts)
+    return ", ".join(s.short.nb for s in d.schemes)
 
 
 # ---------------------------------------------------------------- JSON
