@@ -126,7 +126,7 @@ def _registry_and_form(form_name: str | None) -> tuple[Any, str | None]:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="ARBEIDSBØKER...")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False), metavar="ARBEIDSBØKER...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Utskrift: tekst (standard) eller JSON.")
 @click.option("--forms", "forms", type=click.Path(path_type=Path), multiple=True, metavar="MAPPE",
               help="En mappe (eller fil) med egne skjemadefinisjoner i tillegg til de innebygde.")
@@ -161,7 +161,7 @@ def check(files: tuple[Path, ...], fmt: str, forms: tuple[Path, ...], jobs: int 
 
 
 @main.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="ARBEIDSBØKER...")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False), metavar="ARBEIDSBØKER...")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, metavar="FIL.json", help="JSON-filen rapportene skrives til.")
 @click.option("--forms", "forms", type=click.Path(path_type=Path), multiple=True, metavar="MAPPE", help="Egne skjemadefinisjoner.")
 @click.option("--jobs", type=JOBS, default=None, metavar="ANTALL", help="Antall prosesser som leser samtidig.")
@@ -194,7 +194,7 @@ def import_(files: tuple[Path, ...], output: Path, forms: tuple[Path, ...], jobs
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="INNDATA...")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False), metavar="INNDATA...")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, metavar="FIL.xlsx", help="Den regionale arbeidsboken som skal skrives.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), metavar="FIL.json", help="Skriv også alle rapporter, filer og avvik som JSON.")
 @click.option("--csv", "csv_dir", type=click.Path(path_type=Path), metavar="MAPPE", help="Skriv også én CSV-fil per ark i denne mappen.")
@@ -280,7 +280,7 @@ def innstilling(regional: Path, json_path: Path | None, csv_dir: Path | None) ->
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="INNSENDT...")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False), metavar="INNSENDT...")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, metavar="MAPPE", help="Mappen tilbakemeldingene skrives til.")
 @click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), metavar="LISTE", help="Listen over nettverk (målform og frist per nettverk).")
 @click.option("--deadline", default="", metavar="TEKST", help="Fristen for å rette, slik den skal stå i meldingen.")

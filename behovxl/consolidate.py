@@ -257,9 +257,11 @@ class _Sources:
         """Entries decided without reading a workbook: problems, lock files, our own outputs."""
         if e.problem == "repeated-folder":
             return _plain_source(e, Status.SKIPPED, finding("repeated-folder"))
+        if e.problem == "empty-folder":
+            return _plain_source(e, Status.SKIPPED, finding("empty-folder"))
         if e.problem is not None:
             problem = finding("not-regular-file") if e.problem == "not-regular-file" else \
-                finding("cannot-open", detail=e.detail or e.problem)
+                finding("cannot-open", detail=(e.detail or e.problem).rstrip("."))
             return _plain_source(e, Status.REJECTED, problem)
         if is_lock_file(e.name):
             return _plain_source(e, Status.SKIPPED, finding("skipped-lock-file"))

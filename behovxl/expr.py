@@ -545,8 +545,10 @@ def _round(v: Value, digits: Value) -> Value:
     n = _finite(v)
     if isinstance(n, XlError):
         return n
-    d = Decimal(str(n)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return int(d)
+    d = Decimal(str(n))
+    if abs(d) >= 10**15:
+        return int(d)  # beyond 15 digits a spreadsheet's number has no fraction left to round
+    return int(d.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _abs(v: Value) -> Value:

@@ -13,6 +13,7 @@ file, or lie inside an input folder the run reads.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import tempfile
@@ -62,6 +63,11 @@ def check_output_path(path: Path, kind: str = "file") -> None:
         raise OutputError(f"Kan ikke skrive {what} {shown}: ingen skrivetilgang til mappen {_shown(parent)}.")
     if path.exists() and not os.access(path, os.W_OK) and kind == "file":
         raise OutputError(f"Kan ikke skrive {what} {shown}: filen er skrivebeskyttet.")
+    if kind == "folder" and path.is_dir():
+        foreign = _foreign_files(path)
+        if foreign:
+            raise OutputError(f"Kan ikke skrive {what} {shown}: den inneholder andre filer enn behovxls egne CSV-filer "
+                              f"(for eksempel «{foreign}»), og hele mappen blir erstattet. Velg en ny eller tom mappe.")
 
 
 def refuse_inputs(outputs: Iterable[Path], inputs: Iterable[Path], folders: Iterable[Path] = ()) -> None:
@@ -77,6 +83,10 @@ def refuse_inputs(outputs: Iterable[Path], inputs: Iterable[Path], folders: Iter
             if target == root or root in target.parents:
                 raise OutputError(f"{_shown(out)} ligger i mappen {_shown(root)}, som skal leses. Legg utdata i en annen "
                                   "mappe, slik at ingen innsendt fil kan bli skrevet over.")
+        for inside in [*files, *roots]:
+            if target in inside.parents:
+                raise OutputError(f"{_shown(out)} er en mappe som inneholder filer som skal leses ({_shown(inside)}). "
+                                  "Legg utdata i en annen mappe, slik at ingen innsendt fil kan bli skrevet over.")
 
 
 def write_outputs(outputs: Sequence[Output | FolderOutput], folder: Path | None = None) -> None:
@@ -85,12 +95,12 @@ def write_outputs(outputs: Sequence[Output | FolderOutput], folder: Path | None 
         _make_folder(Path(folder))
     for out in outputs:
         check_output_path(out.path, "folder" if isinstance(out, FolderOutput) else "file")
-    for parent in {Path(o.path).parent for o in outputs}:
+    for parent in {Path(o.path).absolute().parent for o in outputs}:
         clean_stale(parent)
     staged: list[tuple[Path, Path]] = []
     try:
         for out in outputs:
-            staged.append((_stage(out), Path(out.path)))
+            staged.append((_stage(out), Path(out.path).absolute()))
         _swap_all(staged)
     except OSError as exc:
         for temp, _ in staged:
@@ -99,11 +109,19 @@ def write_outputs(outputs: Sequence[Output | FolderOutput], folder: Path | None 
 
 
 def clean_stale(folder: Path) -> None:
-    """Remove temporary files of earlier runs in `folder` whose process is gone."""
+    """Finish or undo what an earlier run that was killed left in `folder`, then remove its temporary files.
+
+    A journal that is not marked done means the run was killed while it swapped its outputs
+    in: the old outputs are put back, so the set stays whole (all old). A done journal only
+    leaves old copies to remove.
+    """
     try:
-        entries = list(os.scandir(folder))
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return
+    for entry in entries:
+        if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(_JOURNAL) and not _alive(_pid_of(entry.name)):
+            _recover(Path(entry.path))
     for entry in entries:
         if entry.name.startswith(TEMP_PREFIX) and not _alive(_pid_of(entry.name)):
             _remove(Path(entry.path))
@@ -117,15 +135,19 @@ def _temp_name(target: Path) -> Path:
 
 
 def _stage(out: Output | FolderOutput) -> Path:
-    target = Path(out.path)
+    target = Path(out.path).absolute()
     temp = _temp_name(target)
     _remove(temp)
-    if isinstance(out, FolderOutput):
-        temp.mkdir()
-        for name, data in out.files.items():
-            _write_file(temp / name, data)
-    else:
-        _write_file(temp, out.data)
+    try:
+        if isinstance(out, FolderOutput):
+            temp.mkdir()
+            for name, data in out.files.items():
+                _write_file(temp / name, data)
+        else:
+            _write_file(temp, out.data)
+    except BaseException:
+        _remove(temp)  # a half-written temporary is never left behind
+        raise
     return temp
 
 
@@ -137,28 +159,87 @@ def _write_file(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
+_JOURNAL = "-journal.json"
+
+
 def _swap_all(staged: list[tuple[Path, Path]]) -> None:
-    """Move old outputs aside, move new ones in; on failure put the old ones back."""
-    moved: list[tuple[Path, Path | None]] = []  # (target, backup of the old one)
+    """Move the old outputs aside and the new ones in, under a journal a later run can finish or undo."""
+    if not staged:
+        return
+    moves = [{"target": str(target), "temp": str(temp),
+              "backup": str(target.parent / f"{TEMP_PREFIX}{os.getpid()}-old-{target.name}")} for temp, target in staged]
+    journal = staged[0][1].parent / f"{TEMP_PREFIX}{os.getpid()}{_JOURNAL}"
+    _write_journal(journal, moves, done=False)
     try:
-        for temp, target in staged:
-            backup = None
-            if target.exists():
-                backup = target.parent / f"{TEMP_PREFIX}{os.getpid()}-old-{target.name}"
-                _remove(backup)
+        for move in moves:
+            target, backup = Path(move["target"]), Path(move["backup"])
+            _remove(backup)
+            if target.exists() or target.is_symlink():
                 os.replace(target, backup) if not target.is_dir() else target.rename(backup)
-            moved.append((target, backup))
+            temp = Path(move["temp"])
             os.replace(temp, target) if not temp.is_dir() else temp.rename(target)
     except OSError:
-        for target, backup in reversed(moved):
-            if backup is not None:
-                with contextlib.suppress(OSError):
-                    _remove(target)
-                    backup.rename(target)
+        _undo(moves)
+        _remove(journal)
         raise
-    for _, backup in moved:
-        if backup is not None:
-            _remove(backup)
+    _write_journal(journal, moves, done=True)
+    for move in moves:
+        _remove(Path(move["backup"]))
+    _remove(journal)
+
+
+def _write_journal(path: Path, moves: list[dict[str, str]], done: bool) -> None:
+    temp = path.with_name(path.name + ".new")
+    _remove(temp)
+    _write_file(temp, json.dumps({"done": done, "moves": moves}, ensure_ascii=False).encode("utf-8"))
+    os.replace(temp, path)
+
+
+def _recover(journal: Path) -> None:
+    try:
+        data = json.loads(journal.read_text(encoding="utf-8"))
+        moves = [{k: str(v) for k, v in m.items()} for m in data["moves"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return
+    if not data.get("done"):
+        _undo(moves)
+    for move in moves:
+        _remove(Path(move["backup"]))
+        _remove(Path(move["temp"]))
+    _remove(journal)
+
+
+def _undo(moves: list[dict[str, str]]) -> None:
+    """Put every old output back where a new one may already stand."""
+    for move in reversed(moves):
+        target, backup = Path(move["target"]), Path(move["backup"])
+        if backup.exists() or backup.is_symlink():
+            with contextlib.suppress(OSError):
+                _remove(target)
+                backup.rename(target)
+
+
+def _foreign_files(folder: Path) -> str:
+    """A file in an output folder that is not one of behovxl's own CSV files ("" if none)."""
+    from .ownfiles import own_output
+
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return ""
+    for entry in entries:
+        if entry.name.startswith(TEMP_PREFIX):
+            continue
+        if not entry.is_file(follow_symlinks=False):
+            return entry.name
+        try:
+            with open(entry.path, "rb") as fh:
+                head = fh.read(4096)
+        except OSError:
+            return entry.name
+        if own_output(entry.name, head) != "CSV-fil":
+            return entry.name
+    return ""
 
 
 def _make_folder(folder: Path) -> None:

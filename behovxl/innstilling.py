@@ -51,9 +51,10 @@ from .findings import kr as kroner
 from .limits import DEFAULT_LIMITS, Limits
 
 __all__ = [
-    "COORDINATOR", "SETUP_SHEET", "SHEET", "Allocation", "DefinitionSpec", "InnstillingError", "Layout", "LineSpec",
-    "LineView", "NetworkSpec", "Outcome", "SchemeSpec", "Spec", "allocation_from_cells", "draw", "read_innstilling",
-    "run_innstilling", "write_setup",
+    "CHECKS", "COORDINATOR", "SETUP_SHEET", "SHEET", "Allocation", "DefinitionSpec", "InnstillingError", "Layout",
+    "LineSpec", "LineView", "Mark", "NetworkSpec", "Outcome", "Refs", "SchemeSpec", "Spec", "Styles",
+    "allocation_from_cells", "draw", "initial_values", "parse_setup", "read_innstilling", "run_innstilling",
+    "setup_rows", "write_setup",
 ]
 
 SHEET = "Innstilling"
@@ -1031,8 +1032,9 @@ def read_innstilling(data: bytes, name: str = "", limits: Limits = DEFAULT_LIMIT
         wanted = set(layout.pos.values()) | {(layout.rows[f"line.{i}"], c) for i in range(len(spec.lines))
                                              for c in (C_NET, C_NAME)}
         cells = package.cells(SHEET, wanted)
-    except PackageError as exc:
-        raise InnstillingError(f"{shown}: {exc}") from None
+    except PackageError:
+        raise InnstillingError(f"{shown} kan ikke leses som en Excel-arbeidsbok (.xlsx). Oppgi den regionale "
+                               "arbeidsboken som «behovxl consolidate» laget, med innstillingen skrevet inn.") from None
     except InnstillingError as exc:
         text = str(exc)
         raise InnstillingError(text if text.startswith(shown) else f"{shown}: {text}") from None
@@ -1045,16 +1047,13 @@ def allocation_from_cells(name: str, layout: Layout, cells: dict[tuple[int, int]
 
 
 def _rows(cells: dict[tuple[int, int], Any]) -> list[list[Any]]:
-    if not cells:
-        return []
-    height = max(r for r, _ in cells) + 1
-    width = max(c for _, c in cells) + 1
-    if height > 1_000_000 or width > 16:
-        raise InnstillingError(_CHANGED)
-    rows: list[list[Any]] = [[None] * width for _ in range(height)]
+    """The setup sheet's filled rows in order (blank rows left out), each as its values from column A."""
+    by_row: dict[int, dict[int, Any]] = {}
     for (r, c), cell in cells.items():
-        rows[r][c] = cell.value
-    return [[v for v in row] for row in rows]
+        by_row.setdefault(r, {})[c] = cell.value
+    if 0 not in by_row:
+        return []
+    return [[row.get(c) for c in range(max(row) + 1)] for _, row in sorted(by_row.items())]
 
 
 class _Reader:

@@ -45,6 +45,7 @@ INPUT_PROBLEMS = (
     "unreadable-folder",  # a folder whose entries cannot be listed
     "repeated-folder",  # a real folder already walked in this call, reached again
     "read-error",  # any other OS error; the detail carries the OS reason
+    "empty-folder",  # a folder with nothing in it (listed, so that nothing given goes unmentioned)
 )
 
 
@@ -174,6 +175,8 @@ class _Walk:
             return [listed.at(Path(path), (_shown(rel) if rel else label) + "/")]
         found: list[InputFile] = []
         subfolders: list[_Folder] = []
+        if not listed:
+            return [InputFile(Path(path), (_shown(rel) if rel else label) + "/", "empty-folder", _EMPTY_FOLDER)]
         for entry_name, entry_path in listed:
             entry_rel = f"{rel}/{entry_name}" if rel else entry_name
             looked = _look(entry_path)
@@ -374,6 +377,7 @@ _LOOP_FOLDER = (
     "Denne mappesnarveien peker tilbake til mappen «{first}», som allerede leses, "
     "og ville ført i ring. Den er hoppet over; filene i «{first}» er tatt med der."
 )
+_EMPTY_FOLDER = "Mappen er tom."
 _REPEATED_FOLDER = "Denne mappen er allerede lest som «{first}». Filene i den er tatt med der, ikke én gang til."
 _UNLISTABLE = (
     "Mappen kan ikke åpnes: du har ikke tilgang til å se hva den inneholder. "

@@ -32,8 +32,9 @@ class Limits:
     ratio_grace: int = 1 * MiB
     #: Shared strings in the workbook.
     shared_strings: int = 1_000_000
-    #: Characters of one cell's text or one shared string (Excel's own cell limit is 32 767).
-    text_chars: int = 32_767
+    #: Characters of one cell's text or one shared string. Excel's cell holds 32 767, but LibreOffice
+    #: saves longer texts; they are read, flagged (text-too-long) and cut only where a cell must hold them.
+    text_chars: int = 1_000_000
     #: Cells in one sheet.
     cells: int = 2_000_000
     #: Excel's largest row and column (1-based counts).

@@ -16,8 +16,8 @@ _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]{2,}$")
 
 
 def is_email(value: str) -> bool:
-    """An address a mail program can use: one @, a domain with a dot, no spaces or lists."""
-    return bool(_EMAIL.match(value))
+    """An address a mail program can use: one @, a domain with a dot, no spaces or lists, at most 254 characters."""
+    return len(value) <= 254 and bool(_EMAIL.match(value))
 
 
 class _Model(BaseModel):

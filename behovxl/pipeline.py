@@ -87,7 +87,7 @@ def input_finding(code: str, detail: str) -> Finding:
         return finding("not-regular-file")
     if code == "too-large":
         return finding("too-large", detail=detail)
-    return finding("cannot-open", detail=detail)
+    return finding("cannot-open", detail=detail.rstrip("."))
 
 
 # ---------------------------------------------------------------- many files, each in isolation

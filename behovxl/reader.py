@@ -87,9 +87,10 @@ class _Reader:
             raw = int(raw)
         if isinstance(raw, bool):
             raw = self.form.text("yes" if raw else "no")
-        text = str(raw).strip()
-        if spec.max_length and len(text) > spec.max_length:
-            self.at(spec, "text-too-long", found=len(text), expected=spec.max_length)
+        typed = str(raw)
+        text = typed.strip()
+        if spec.max_length and len(typed) > spec.max_length:  # also a field of 32 000 spaces
+            self.at(spec, "text-too-long", found=len(typed), expected=spec.max_length)
         if spec.path == "partnership.network" and text:
             cleaned, changed = clean_name(text)
             if changed:

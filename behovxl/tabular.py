@@ -46,8 +46,9 @@ from .models import Measure, Report
 from .owners import owner_key, owner_names
 from .roster import network_key
 
-__all__ = ["CSV_NAMES", "Column", "Figure", "Formula", "Round", "Subtotal", "Table", "as_round", "consolidation_json",
-           "csv_bytes", "csv_files", "csv_safe", "duration_text", "scheme_figures", "tables"]
+__all__ = ["CSV_NAMES", "Column", "Figure", "Flags", "Formula", "NetworkMoney", "Round", "Subtotal", "Table", "as_round",
+           "consolidation_json", "csv_bytes", "csv_files", "csv_safe", "duration_text", "scheme_figures", "tables",
+           "targets"]
 
 CSV_NAMES = ("oversikt", "ordninger", "tiltak", "videreforing", "eiere-og-uh", "sammenligning", "enheter",
              "kontakter", "avvik", "kilder")

@@ -89,6 +89,8 @@ class Bench:
     quick: bool
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    load: list[float] = field(default_factory=list)  # 1-minute load average before each step and at the end
+    consolidated: dict[Path, list[measure.Run]] = field(default_factory=dict)  # CLI runs by folder
 
     @property
     def roster(self) -> int:
@@ -127,9 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for name, step in steps:
         start = time.perf_counter()
+        bench.load.append(_load())
         _say(f"{name} ...")
         step()
         _say(f"{name}: {time.perf_counter() - start:.0f} s")
+    bench.load.append(_load())
     print(_table(bench))
     print(f"\ntotal benchmark time {time.perf_counter() - started:.0f} s")
     return 0
@@ -191,9 +195,7 @@ def _consolidate_rows(bench: Bench, folder: Path) -> None:
     bench.notes.append(f"consolidate(): {first['sources']} sources, {first['networks']} networks; writing xlsx+json+csv "
                        f"{_s(measure.median([r.result['write'] for r in lib]))} more; tree PSS peak "
                        f"{_mb(max(r.run.tree_pss for r in lib))}")
-    cli = [_run_cli(["consolidate", str(folder), "-o", str(out / "cli" / "regional.xlsx"), "--json",
-                     str(out / "cli" / "regional.json"), "--csv", str(out / "cli" / "csv"), "--jobs", str(bench.jobs)],
-                    ok=(0, 1), makes=out / "cli" / "regional.xlsx") for _ in range(bench.repeat)]
+    cli = [_consolidate_cli(bench, folder) for _ in range(bench.repeat)]
     seconds = measure.median([r.seconds for r in cli])
     rss = max(r.peak_rss for r in cli)
     bench.rows.append(Row(f"behovxl consolidate {bench.n:,} (+xlsx/json/csv)", _s(seconds), _s(floor),
@@ -201,6 +203,14 @@ def _consolidate_rows(bench: Bench, folder: Path) -> None:
                           _verdict(seconds <= goal and rss <= GOAL_RSS)))
     bench.notes.append(f"consolidate CLI: tree PSS peak {_mb(max(r.tree_pss for r in cli))}; floor = unzip + expat "
                        f"(no-op handlers) over the same parts of all {bench.n:,} files in {bench.jobs} processes")
+
+
+def _consolidate_cli(bench: Bench, folder: Path) -> measure.Run:
+    out = bench.data / "out" / "cli"
+    run = _run_cli(["consolidate", str(folder), "-o", str(out / "regional.xlsx"), "--json", str(out / "regional.json"),
+                    "--csv", str(out / "csv"), "--jobs", str(bench.jobs)], ok=(0, 1), makes=out / "regional.xlsx")
+    bench.consolidated.setdefault(folder, []).append(run)
+    return run
 
 
 def _check_row(bench: Bench, folder: Path) -> None:
@@ -358,11 +368,10 @@ def _generate_floor(roster: Path, out: Path, repeat: int) -> float:
 
 
 def _flat_row(bench: Bench, small: Path, large: Path) -> None:
-    out = bench.data / "out" / "flat"
     runs = {}
     for name, folder in (("small", small), ("large", large)):
-        runs[name] = _run_cli(["consolidate", str(folder), "-o", str(out / f"{name}.xlsx"), "--jobs", str(bench.jobs)],
-                              ok=(0, 1), makes=out / f"{name}.xlsx")
+        # The same command as the consolidate row; a folder already measured there is not run again.
+        runs[name] = (bench.consolidated.get(folder) or [_consolidate_cli(bench, folder)])[0]
     count = {name: sum(1 for _ in folder.iterdir()) for name, folder in (("small", small), ("large", large))}
     ratio = runs["large"].peak_rss / runs["small"].peak_rss
     bench.rows.append(Row(f"peak RSS consolidate {count['large']:,} vs {count['small']:,}",
@@ -448,8 +457,9 @@ def _table(bench: Bench) -> str:
         if i == 0:
             lines.append("|" + "|".join("-" * (widths[f] + 2) for f in fields) + "|")
     mode = "quick: everything once" if bench.quick else f"median of {bench.repeat}"
+    load = " ".join(f"{x:.1f}" for x in bench.load)
     head = (f"behovxl benchmarks: {bench.n:,} returns, jobs={bench.jobs}, {mode}, "
-            f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+            f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; load average at each step: {load}")
     return "\n".join([head, "", *lines, "", *(f"- {note}" for note in bench.notes)])
 
 
@@ -471,6 +481,13 @@ def _x(ratio: float) -> str:
 
 def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
+
+
+def _load() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return 0.0
 
 
 def _say(text: str) -> None:

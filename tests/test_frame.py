@@ -61,6 +61,8 @@ AMOUNTS = [
     ("1 500 000,-", 1_500_000),
     ("kr 1 500 000", 1_500_000),
     ("1 500 000 kr", 1_500_000),
+    ("1500 tusen", 1_500_000),
+    ("1,5 mill.", 1_500_000),
     ('"1,500,000"', 1_500_000),
     ("1 500 000,00", 1_500_000),
     ("0", 0),
@@ -117,7 +119,6 @@ ROW_ERRORS = [
     ("DEKOM;mye\n", ["{path}, rad 2: rammen «mye» er ikke et beløp. " + EXAMPLE]),
     ("DEKOM;10-20\n", ["{path}, rad 2: rammen «10-20» er ikke et beløp. " + EXAMPLE]),
     ("DEKOM;\n", ["{path}, rad 2: rammen er tom. " + EXAMPLE]),
-    ("DEKOM;1500 tusen\n", ["{path}, rad 2: rammen «1500 tusen» har tekst i tillegg til beløpet («tusen»). " + EXAMPLE]),
     (";1000\n", ["{path}, rad 2: kolonnen «Ordning» er tom. Skriv hvilken ordning rammen gjelder."]),
     (
         "REKOM;1,5\nUkjent;x\n",
