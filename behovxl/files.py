@@ -44,13 +44,17 @@ class FolderOutput:
 
 
 def check_output_path(path: Path, kind: str = "file") -> None:
-    """A clear Bokmål error for a path we cannot or must not write, before any work is done."""
+    """A clear Bokmål error for a path we cannot or must not write, before any work is done.
+
+    `kind`: "file"; "folder", a folder replaced as a whole (the CSV files); or "into", a folder
+    that files are written into, which may hold other files.
+    """
     path = Path(path)
     what = "filen" if kind == "file" else "mappen"
     shown = _shown(path)
     if kind == "file" and path.is_dir():
         raise OutputError(f"Kan ikke skrive {what} {shown}: det finnes allerede en mappe med det navnet. Velg et filnavn.")
-    if kind == "folder" and path.exists() and not path.is_dir():
+    if kind in ("folder", "into") and path.exists() and not path.is_dir():
         raise OutputError(f"Kan ikke skrive {what} {shown}: det finnes allerede en fil med det navnet. Velg et mappenavn.")
     if path.exists() and not path.is_dir() and not path.is_file():
         raise OutputError(f"Kan ikke skrive {what} {shown}: det er ikke en vanlig fil (for eksempel en enhet).")
@@ -243,7 +247,7 @@ def _foreign_files(folder: Path) -> str:
 
 
 def _make_folder(folder: Path) -> None:
-    check_output_path(folder, "folder")
+    check_output_path(folder, "into")
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:

@@ -53,7 +53,8 @@ from .limits import DEFAULT_LIMITS, Limits
 __all__ = [
     "CHECKS", "COORDINATOR", "SETUP_SHEET", "SHEET", "Allocation", "DefinitionSpec", "InnstillingError", "Layout",
     "LineSpec", "LineView", "Mark", "NetworkSpec", "Outcome", "Refs", "SchemeSpec", "Spec", "Styles",
-    "allocation_from_cells", "draw", "initial_values", "parse_setup", "read_innstilling", "run_innstilling",
+    "allocation_from_cells", "draw", "initial_values", "parse_setup", "read_innstilling", "recommendation_cell",
+    "run_innstilling",
     "setup_rows", "write_setup",
 ]
 
@@ -1039,6 +1040,23 @@ def read_innstilling(data: bytes, name: str = "", limits: Limits = DEFAULT_LIMIT
         text = str(exc)
         raise InnstillingError(text if text.startswith(shown) else f"{shown}: {text}") from None
     return allocation_from_cells(name, layout, cells)
+
+
+def recommendation_cell(data: bytes, network: str, number: int, party: str = "owner") -> str:
+    """Where the forum types its recommendation for a measure (number 0: the coordinator), e.g. «J57».
+
+    `network` is the network's name as the regional workbook shows it; `party` is "owner" or "uh".
+    """
+    from .package import open_package
+    from .roster import network_key
+
+    package = open_package(data)
+    spec = parse_setup(_rows(package.cells(SETUP_SHEET)))
+    keys = {n.key for n in spec.networks if network_key(n.name) == network_key(network)}
+    for i, line in enumerate(spec.lines):
+        if line.network in keys and line.number == number:
+            return Layout(spec).cell(f"rec.{i}.{party}")
+    raise InnstillingError(f"Innstillingen har ingen linje for tiltak {number} i «{network}».")
 
 
 def allocation_from_cells(name: str, layout: Layout, cells: dict[tuple[int, int], Any]) -> Allocation:

@@ -1,25 +1,59 @@
-"""`behovxl demo`: the whole round on the bundled examples, from any directory."""
+"""`behovxl demo`: the whole 2027 round on the bundled examples, from any directory."""
 
 from __future__ import annotations
 
+import json
 import os
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from behovxl.cli import main
 
 
-def test_demo_runs_the_round(tmp_path):
-    folder = tmp_path / "demo"
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("d") / "demo"
     result = CliRunner().invoke(main, ["demo", str(folder)])
     assert result.exit_code == 0, result.output
-    assert len(list((folder / "1-skjema").glob("*.xlsx"))) == 7
-    assert len(list((folder / "2-innsendt").glob("*.xlsx"))) == 4
-    assert "cofunding-low" in (folder / "3-kontroll.json").read_text(encoding="utf-8")
-    assert (folder / "4-regional.json").exists() and any((folder / "4-csv").iterdir())
-    assert "Kompetansenettverk Indre Helgeland" in result.output
-    assert "1 556 519 kr" in result.output  # Rana: 530 000 + 100 000 + 926 519
+    return folder, result.output
+
+
+def test_demo_sends_forms_in_both_languages_and_next_years(demo):
+    folder, _ = demo
+    forms = sorted((folder / "1-skjema").glob("*.xlsx"))
+    assert len(forms) == 7
+    first_sheets = {load_workbook(f, read_only=True).sheetnames[0] for f in forms}
+    assert first_sheets == {"Veiledning", "Rettleiing"}
+    assert len(list((folder / "1-skjema" / "fra-i-fjor").glob("*.xlsx"))) == 4
+
+
+def test_demo_shows_missing_late_a_word_file_and_mixed_rules(demo):
+    folder, output = demo
+    assert "7 nettverk i listen: 5 har levert, 1 for sent, 2 mangler: Kompetansenettverk Ofoten, " \
+           "Kompetansenettverk Vefsnregionen." in output
+    data = json.loads((folder / "4-regional.json").read_text(encoding="utf-8"))
+    sources = {s["file"]: s["status"] for s in data["sources"]}
+    assert sources["2027-01-30 Behovsmelding Vefsnregionen.docx"] == "rejected"
+    assert "Kompetansenettverk Indre Helgeland    1 656 519 kr  Feil      2021-reglene" in output
+
+
+def test_demo_writes_feedback_for_every_network_that_sent_something(demo):
+    folder, _ = demo
+    messages = sorted(p.name for p in (folder / "5-tilbakemelding").glob("*.txt"))
+    assert len(messages) == 6
+    lofoten = next((folder / "5-tilbakemelding").glob("*lofoten*.txt")).read_text(encoding="utf-8")
+    assert lofoten.startswith("Hei!") and "behovsmeldinga frå Kompetansenettverk Lofoten" in lofoten
+
+
+def test_demo_reads_back_the_innstilling_with_the_forums_change(demo):
+    folder, output = demo
+    allocation = json.loads((folder / "6-innstilling" / "fordeling.json").read_text(encoding="utf-8"))
+    rana = next(n for n in allocation["networks"] if n["network"] == "Kompetansenettverk Indre Helgeland")
+    coordinator = next(m for m in rana["measures"] if m["number"] == 5)
+    assert (coordinator["owner"], coordinator["requested_owner"]) == (0, 100000)
+    assert "Lest tilbake uten avvik: 7 570 519 kr anbefalt innenfor rammene på til sammen 8 300 000 kr." in output
 
 
 def test_demo_default_folder_is_new_in_the_current_directory(tmp_path):
@@ -33,11 +67,3 @@ def test_demo_default_folder_is_new_in_the_current_directory(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "behovxl-demo-2" / "4-regional.xlsx").exists()
     assert not any((tmp_path / "behovxl-demo").iterdir())
-
-
-def test_demo_regional_workbook_has_rana_with_the_corrected_uh_sum(tmp_path):
-    CliRunner().invoke(main, ["demo", str(tmp_path / "d")])
-    book = load_workbook(tmp_path / "d" / "4-regional.xlsx", data_only=True)
-    rows = [[c for c in row] for row in book["Oversikt"].iter_rows(values_only=True)]
-    rana = next(r for r in rows if r and r[0] == "Kompetansenettverk Indre Helgeland")
-    assert 926519 in rana and 1556519 in rana
