@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import rules
+from . import verdicts
 from .expr import Value, truthy
 from .findings import Finding, Severity, finding, plural
 from .formulas import Env, formula_texts
@@ -22,6 +22,7 @@ from .layout import FormulaSlot, Input, Layout
 from .models import Measure, Report, is_email
 from .numbers import parse_whole_number
 from .owners import owner_names
+from .rules import Item
 from .workbook import Workbook
 
 # ---------------------------------------------------------------- public API
@@ -31,7 +32,7 @@ def check(book: Workbook, report: Report) -> list[Finding]:
     """Every finding about a workbook's figures and answers (reading findings come from reader.py)."""
     env = Env(book.layout, book.raw)
     findings = check_formulas(book, env)
-    findings += rules.findings(book.layout, env, _Classifier(book))
+    findings += verdicts.findings(book.layout, env, _Classifier(book))
     if truthy(env.slot("summary.count.filled")):
         findings += reconcile(book.layout, report, env)
     findings += _workbook_findings(book)
@@ -121,7 +122,7 @@ class _Classifier:
     def __init__(self, book: Workbook) -> None:
         self.book = book
 
-    def __call__(self, item: rules.Item, f: Finding, env: Any) -> Finding:
+    def __call__(self, item: Item, f: Finding, env: Any) -> Finding:
         if item.code != "text-number" or item.path is None:
             return f
         spec = self.book.layout.inputs[item.path]

@@ -16,7 +16,7 @@ from . import clitext
 
 clitext.install()  # before any option is built: click translates some texts when they are created
 
-from .errors import BehovxlError, UsageError  # noqa: E402
+from .errors import BehovxlError  # noqa: E402
 
 YEAR = click.IntRange(2000, 2100)
 LANGUAGE = click.Choice(["nb", "nn", "bokmål", "nynorsk", "bokmal"], case_sensitive=False)
@@ -83,46 +83,16 @@ def generate(output: Path, year: int | None, network: str, measures: int | None,
         behovxl generate --from rapport-2026.json --year 2027 -o neste-aar.xlsx
     """
     def action() -> None:
-        from .generate import Request, generate_blank, generate_from_report, generate_roster, load_report_file
+        from .api import generate as write_forms
 
-        if roster and from_report:
-            raise UsageError("Bruk enten --roster eller --from, ikke begge.")
-        registry, form_id = _registry_and_form(form_name)
-        if not roster:
-            _xlsx_name(output)
-        if from_report:
-            report = load_report_file(from_report, registry)
-            req = Request(registry, year or report.year, measures, deadline, _language(language), form_id)
-            click.echo(str(generate_from_report(output, report, req)))
-            return
-        req = Request(registry, year or _default_year(), measures, deadline, _language(language), form_id)
+        paths = write_forms(output, year=year, network=network, roster=roster, report=from_report, measures=measures,
+                            deadline=deadline, language=_language(language), form=form_name)
+        for path in paths:
+            click.echo(str(path))
         if roster:
-            paths = generate_roster(roster, output, req)
-            for path in paths:
-                click.echo(str(path))
             click.echo(f"{len(paths)} arbeidsbøker skrevet til {output}", err=True)
-        else:
-            click.echo(str(generate_blank(output, req, network)))
 
     run(action)
-
-
-def _xlsx_name(path: Path) -> None:
-    if path.suffix.lower() != ".xlsx":
-        raise UsageError(f"«{path}» slutter ikke på .xlsx. Skjemaet er en Excel-arbeidsbok; gi filen navn som slutter på .xlsx.")
-
-
-def _registry_and_form(form_name: str | None) -> tuple[Any, str | None]:
-    """The registry, and the definition id to use: `--form` may be an id or a TOML file of one's own."""
-    from .registry import Registry
-
-    registry = Registry.default()
-    if form_name and form_name.lower().endswith(".toml"):
-        from .definition import load_definition
-
-        d = load_definition(Path(form_name))
-        return registry.with_files([Path(form_name)]), f"{d.form_id}:{d.version}"
-    return registry, form_name
 
 
 @main.command()
@@ -328,12 +298,13 @@ def fields(workbook: Path | None, as_json: bool, markdown: bool, year: int | Non
         behovxl fields --year 2027 --markdown
     """
     def action() -> None:
+        from .api import registry_and_form
         from .dictionary import fields as dictionary_fields
         from .dictionary import render_markdown, render_table
         from .generate import Request, make_form
         from .layout import build_layout
 
-        registry, form_id = _registry_and_form(form_name)
+        registry, form_id = registry_and_form(form_name)
         if workbook:
             form = _identify(workbook, registry)
         else:

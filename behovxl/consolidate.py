@@ -15,6 +15,7 @@ gives it for the network, or the file name starts with a date (`2027-01-31 …` 
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -24,6 +25,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from . import records
 from .findings import Finding, Severity, count, finding, sort_findings
 from .inputs import InputFile, discover, read_bytes
 from .limits import DEFAULT_LIMITS, Limits
@@ -134,41 +136,51 @@ class RosterLine:
     row: int = 0
 
 
-@dataclass(frozen=True)
-class SourceFinding:
-    """A finding together with the file and network it belongs to."""
-
-    file: str
-    network: str
-    finding: Finding
-
-
 @dataclass
 class Consolidation:
+    """The round as read: every input file with its fate, and the counted submission per network.
+
+    `files`, `counted` and `roster` are the objects; `sources()`, `networks()`, `measures()`
+    and `findings()` are the same as plain records (lists of dicts with stable English keys)
+    for pandas or polars: `pandas.DataFrame(c.measures())`.
+    """
+
     year: int | None
-    sources: list[Source]              # every input, in the order found
-    networks: list[Network]            # counted submissions, sorted by network
+    files: list[Source]                # every input, in the order found
+    counted: list[Network]             # counted submissions, sorted by network
     roster: list[RosterLine] = field(default_factory=list)
     deadline: datetime | None = None
     registry: Registry = field(default_factory=Registry.default)
     problem: str = ""                  # set when there was nothing to consolidate (exit code 2)
+    frame: dict[str, int] = field(default_factory=dict)  # the frame per scheme key, when one was given
 
-    @property
-    def findings(self) -> list[SourceFinding]:
-        """Every finding from every file, file by file, in Bokmål (the Statsforvalteren's own language)."""
-        return [SourceFinding(s.name, s.network, f) for s in self.sources for f in s.findings]
+    def sources(self) -> list[dict[str, Any]]:
+        """One record per input file: its status, network, form, times and counts of findings."""
+        return records.source_records(self)
+
+    def networks(self) -> list[dict[str, Any]]:
+        """One record per counted network, and per roster network that has not returned."""
+        return records.network_records(self)
+
+    def measures(self) -> list[dict[str, Any]]:
+        """One record per measure of every counted network."""
+        return records.measure_records(self)
+
+    def findings(self) -> list[dict[str, Any]]:
+        """One record per finding in every file, counted or not, with its Bokmål message."""
+        return records.finding_records(self)
 
     @property
     def exit_code(self) -> int:
         """0: all imported without errors; 1: any error, rejected file or missing network; 2: nothing given."""
-        if not self.sources and not self.roster:
+        if not self.files and not self.roster:
             return 2
-        bad = any(s.errors or s.status == Status.REJECTED for s in self.sources)
+        bad = any(s.errors or s.status == Status.REJECTED for s in self.files)
         missing = any(line.status == RosterStatus.MISSING for line in self.roster)
         return 1 if bad or missing else 0
 
     def counts(self) -> dict[Status, int]:
-        found = Counter(s.status for s in self.sources)
+        found = Counter(s.status for s in self.files)
         return {status: found.get(status, 0) for status in Status}
 
     def summary(self) -> str:
@@ -177,8 +189,8 @@ class Consolidation:
             return self.problem
         parts = [f"{n} {status.label.lower()}" for status, n in self.counts().items() if n]
         year = f" for {self.year}" if self.year else ""
-        files = "1 fil" if len(self.sources) == 1 else f"{len(self.sources)} filer"
-        lines = [f"{files} lest, {len(self.networks)} nettverk{year}: {', '.join(parts)}."]
+        files = "1 fil" if len(self.files) == 1 else f"{len(self.files)} filer"
+        lines = [f"{files} lest, {len(self.counted)} nettverk{year}: {', '.join(parts)}."]
         if self.roster:
             lines.append(roster_summary(self.roster))
         return "\n".join(lines)
@@ -196,9 +208,9 @@ Progress = Callable[[], None]
 
 
 def consolidate(
-    inputs: str | Path | Iterable[str | Path],
+    inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
-    roster: str | Path | None = None,
+    roster: str | os.PathLike[str] | None = None,
     deadline: date | None = None,
     year: int | None = None,
     forms: Sequence[Path] = (),
@@ -213,8 +225,9 @@ def consolidate(
     outputs, left out without a word; outputs of earlier runs are recognised by content.
     Never raises for a bad file: each becomes a source with a status and a reason.
     """
+    given = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)  # a str is one path, never its letters
     registry = registry_for(tuple(Path(f) for f in forms))
-    entries = [e for e in discover(inputs) if _real(e.path) not in {_real(Path(p)) for p in skip}]
+    entries = [e for e in discover(given) if _real(e.path) not in {_real(Path(p)) for p in skip}]
     roster_entries = read_roster(Path(roster), limits) if roster else []
     sources = _Sources(entries, roster_entries, tuple(Path(f) for f in forms), jobs, limits, progress).build()
     batch = _Batch(sources, year, registry)
@@ -222,8 +235,8 @@ def consolidate(
     if roster_entries:
         result.deadline = _deadline_end(deadline) if deadline else None
         result.roster = _Roster(result, roster_entries, result.deadline).lines()
-    if not result.sources and not result.roster:
-        shown = ", ".join(str(p) for p in ([inputs] if isinstance(inputs, (str, Path)) else inputs)) or "(ingen)"
+    if not result.files and not result.roster:
+        shown = ", ".join(os.fspath(p) for p in given) or "(ingen)"
         result.problem = f"Fant ingen filer å samle i {shown}."
     return result
 
@@ -526,7 +539,7 @@ class _Roster:
         self.c, self.entries, self.deadline = c, entries, deadline
 
     def lines(self) -> list[RosterLine]:
-        counted = {n.key: n for n in self.c.networks}
+        counted = {n.key: n for n in self.c.counted}
         on_roster = {network_key(e.network) for e in self.entries}
         out = []
         for e in self.entries:
@@ -541,7 +554,7 @@ class _Roster:
                 self.c_add(n.source, finding("returned-late", when=_when(received), deadline=_when(deadline)))
             out.append(RosterLine(e.network, RosterStatus.LATE if late else RosterStatus.RETURNED, n.source.name,
                                   received, e.row))
-        for n in self.c.networks:
+        for n in self.c.counted:
             if n.key not in on_roster:
                 self.c_add(n.source, finding("not-on-roster", network=n.name))
         return out
@@ -550,5 +563,5 @@ class _Roster:
         source.findings = sort_findings([f, *source.findings], source.sheets)
 
 
-__all__ = ["Consolidation", "Network", "RosterLine", "RosterStatus", "Source", "SourceFinding", "Status",
+__all__ = ["Consolidation", "Network", "RosterLine", "RosterStatus", "Source", "Status",
            "consolidate", "local", "roster_summary", "schemes_of"]

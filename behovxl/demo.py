@@ -101,9 +101,9 @@ def summary(r: DemoResult) -> str:
     c = r.consolidation
     lines = [f"behovxl demo: runden for {YEAR} på eksemplene, i {r.folder}", ""]
     lines += [line for line in c.summary().splitlines()[1:]] + [""]
-    lines.append(f"Meldt behov per nettverk ({len(c.networks)} telt med, eier inkl. koordinator + UH):")
+    lines.append(f"Meldt behov per nettverk ({len(c.counted)} telt med, eier inkl. koordinator + UH):")
     total = 0
-    for n in c.networks:
+    for n in c.counted:
         money = sum(m.total for m in n.report.measures) + sum((x.amount or 0) for x in n.report.coordinator.values())
         total += money
         rules = "  2021-reglene" if n.report.form_id == OLD_RULES else ""

@@ -27,7 +27,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from .cells import a1, quote_sheet
+from xlsxwriter.utility import quote_sheetname as quote_sheet
+from xlsxwriter.utility import xl_rowcol_to_cell as a1
+
+from .csvfile import csv_bytes
 from .errors import BehovxlError
 from .expr import (
     AND,
@@ -957,8 +960,6 @@ class Allocation:
         return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
     def csv_files(self) -> dict[str, bytes]:
-        from .tabular import csv_bytes
-
         labels = {s.key: s.label for s in self.spec.schemes}
         shares = [["Nettverk", "Ordning", "Anbefalt eier", "Anbefalt koordinator", "Anbefalt UH", "Anbefalt totalt",
                    "Omsøkt totalt"]]

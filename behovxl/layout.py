@@ -23,6 +23,7 @@ from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
 from .definition import CHECK_LINES, FieldsBlock, FlagsBlock, LinesBlock, ReferenceBlock, TableBlock, Text, TotalsBlock
 from .form import Form
+from .rules import check_items
 
 #: Column widths (characters) of the form sheets: together one A4 portrait page at 100 %.
 FORM_WIDTHS = (22.0, 72.0)
@@ -33,9 +34,6 @@ LINE_HEIGHT = 15.0
 ANSWER_FONT = 10
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 CHECK_ROW_HEIGHT = 62.0
-#: How much of a check line's text the summary shows; the rest is in `behovxl check`.
-CHECK_TEXT_MAX = 330
-
 IDENTITY_KEYS = ("form_id", "form_version", "year", "network", "measures", "language", "reference", "generator")
 
 # ---------------------------------------------------------------- public API
@@ -214,8 +212,6 @@ def base_of(layout: Layout) -> Layout:
 
 
 def _build(form: Form) -> Layout:
-    from .rules import check_items  # rules enumerate their items from the inputs placed here
-
     sheets = [_guide(form), _partnership(form)]
     sheets += [_measure(form, n) for n in range(1, form.measures + 1)]
     layout = Layout(form, sheets)

@@ -17,6 +17,9 @@ _GENERIC = {"kommune", "kommuner", "kommunar", "kommunene", "kommunane"}
 #: Nobody lists owners in more characters than this.
 MAX_OWNERS_TEXT = 2_000
 
+#: The kinds of partner a report names.
+PARTNER_KINDS = ("owner", "uh", "fagskole")
+
 # ---------------------------------------------------------------- public API
 
 
@@ -76,3 +79,15 @@ def _tokens(text: str) -> list[str | None]:
     if word:
         out.append("".join(word))
     return out
+
+
+def uh_partners(report: Report) -> list[tuple[str, str]]:
+    """The UH and fagskole partners of a report, (name, kind): the partnership's, then the partners'; each once."""
+    found = [(report.partnership.uh or "", report.partnership.uh_kind or "uh")]
+    found += [(p.name or "", p.kind or "uh") for p in report.partners if p.kind in ("uh", "fagskole")]
+    out: dict[str, tuple[str, str]] = {}
+    for name, kind in found:
+        name = " ".join(name.split())
+        if owner_key(name):
+            out.setdefault(owner_key(name), (name, kind if kind in PARTNER_KINDS else "uh"))
+    return list(out.values())

@@ -35,8 +35,10 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.utility import quote_sheetname as quote_sheet
+from xlsxwriter.utility import xl_range_abs
+from xlsxwriter.utility import xl_rowcol_to_cell as a1
 
-from .cells import a1, abs_a1, quote_sheet
 from .consolidate import Consolidation
 from .files import FolderOutput, Output, write_outputs
 from .findings import Severity
@@ -46,7 +48,7 @@ from .ownfiles import REGIONAL_MARKER
 from .registry import Registry
 from .tabular import Column, Figure, Formula, Round, Table, consolidation_json, csv_files, tables
 
-__all__ = ["TOTAL_CELL", "TOTAL_NAME", "Outcome", "consolidate_to_files", "regional_bytes", "write_regional"]
+__all__ = ["TOTAL_CELL", "TOTAL_NAME", "Outcome", "consolidate_to_files", "read_frame_for", "regional_bytes", "write_regional"]
 
 #: The defined name of the grand total requested (owner + coordinator + UH, all schemes and networks).
 TOTAL_NAME = "Totalt_omsokt"
@@ -98,7 +100,7 @@ def write_regional(c: Consolidation, xlsx_path: Path, json_path: Path | None = N
 def _round(c: Consolidation, frame: dict[str, int] | Path | None, last_year: LastYear | Path | None) -> Round:
     from .lastyear import read_last_year
 
-    amounts = _read_frame(Path(frame), c) if isinstance(frame, (str, Path)) else frame
+    amounts = read_frame_for(Path(frame), c) if isinstance(frame, (str, Path)) else frame
     previous = read_last_year(Path(last_year)) if isinstance(last_year, (str, Path)) else last_year
     return Round(c, amounts, previous)
 
@@ -137,23 +139,24 @@ def consolidate_to_files(inputs: list[Path], output: Path, *, json_path: Path | 
         check_output_path(Path(csv_dir), "folder")
     previous = read_last_year(Path(last_year)) if last_year is not None else None
     if frame is not None:
-        _read_frame(Path(frame), registry_for(tuple(Path(f) for f in forms)))  # a broken file stops the run now
+        read_frame_for(Path(frame), registry_for(tuple(Path(f) for f in forms)))  # a broken file stops the run now
     c = consolidate(inputs, roster=roster, deadline=deadline, year=year, forms=forms, jobs=jobs, progress=progress,
                     skip=outputs)
-    if c.exit_code == 2 and not c.sources:
+    if c.exit_code == 2 and not c.files:
         raise UsageError(c.problem)
     if previous is not None and previous.year and c.year and previous.year >= c.year:
         raise UsageError(f"{last_year}: fila gjelder {previous.year}, men runden gjelder {c.year}. --last-year skal "
                          "være fila fra en tidligere runde.")
-    amounts = _read_frame(Path(frame), c) if frame is not None else None
-    written = write_regional(c, output, json_path, csv_dir, frame=amounts, last_year=previous)
+    if frame is not None:
+        c.frame = read_frame_for(Path(frame), c)
+    written = write_regional(c, output, json_path, csv_dir, last_year=previous)
     lines = [str(output)] + ([str(json_path)] if json_path else [])
     if csv_dir:
         lines.append(f"{csv_dir}{os.sep} ({len(written) - len(lines)} CSV-filer)")
     return Outcome(lines, c.summary(), c.exit_code, c)
 
 
-def _read_frame(path: Path, batch: Consolidation | Registry) -> dict[str, int]:
+def read_frame_for(path: Path, batch: Consolidation | Registry) -> dict[str, int]:
     """The frame over the schemes of the batch's definitions (of every definition, before the batch is read)."""
     from .frame import SchemeRef, read_frame
 
@@ -392,21 +395,21 @@ class _Regional:
         ws.write_formula(EXTRA_ROW, 1, f"=SUM({a1(first, grand)}:{a1(last, grand)})", self.s.fmt("big_total"),
                          t.total(cols[grand]))
         ws.set_row(EXTRA_ROW, 20)
-        self.book.define_name(TOTAL_NAME, f"={quote_sheet(t.sheet)}!{abs_a1(EXTRA_ROW, 1)}")
+        self.book.define_name(TOTAL_NAME, f"={quote_sheet(t.sheet)}!{a1(EXTRA_ROW, 1, True, True)}")
         if t.rows:
             self._chart(ws, t, cols, first, last)
 
     def _chart(self, ws: Any, t: Table, cols: list[int], first: int, last: int) -> None:
         chart = self.book.add_chart({"type": "column", "subtype": "stacked"})
         sheet = quote_sheet(t.sheet)
-        categories = f"={sheet}!{abs_a1(first, 0)}:{abs_a1(last, 0)}"
+        categories = f"={sheet}!{xl_range_abs(first, 0, last, 0)}"
         schemes = [x for x, i in enumerate(cols) if t.columns[i].key]  # one series per scheme
         for n, x in enumerate(schemes):
             colour = CHART_COLOURS[n % len(CHART_COLOURS)]
             chart.add_series({
                 "name": t.columns[cols[x]].csv_name or t.columns[cols[x]].header,
                 "categories": categories,
-                "values": f"={sheet}!{abs_a1(first, x)}:{abs_a1(last, x)}",
+                "values": f"={sheet}!{xl_range_abs(first, x, last, x)}",
                 "fill": {"color": colour}, "border": {"color": colour},
             })
         chart.set_title({"name": "Omsøkt per nettverk og ordning", "name_font": {"size": 12}})

@@ -7,7 +7,7 @@ that one definition come:
 - in the workbook, one cell per item on the hidden checks sheet, which shows the
   message when the condition holds, and the check area on the summary sheet, one line
   per rule (with a defined name `K_…`), which shows «OK» or the items' messages;
-- in Python, `findings()`, which evaluates the very same expressions over the raw cell
+- in Python, `verdicts.findings()`, which evaluates the very same expressions over the raw cell
   values and reports each item whose condition holds, at its cell.
 
 The two therefore agree by construction: a line of the check area shows «OK» exactly
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from . import findings as catalogue
 from .definition import CHECK_LINES, SHARED_COORDINATOR
@@ -45,18 +45,18 @@ from .expr import (
     Slot,
     SumIfEq,
     SumOf,
-    Value,
     _int,  # noqa: PLC2701 - INT's Python meaning, shared with kr()
     concat,
     contains,
     kr,
     text,
-    truthy,
 )
-from .findings import CONTACT_REQUIRED, Finding, Severity
+from .findings import CONTACT_REQUIRED, Severity
 from .form import Form
-from .layout import CHECK_TEXT_MAX, Layout
-from .layout import Input as InputCell
+
+if TYPE_CHECKING:  # the layout places the rules' items; the rules only read its inputs
+    from .layout import Input as InputCell
+    from .layout import Layout
 
 LINE_CODES: dict[str, tuple[str, ...]] = {
     "filled": ("form-empty",),
@@ -69,6 +69,9 @@ LINE_CODES: dict[str, tuple[str, ...]] = {
     "scheme": ("scheme-missing",),
     "coordinator_measure": ("coordinator-as-measure", "coordinator-double-counted"),
 }
+
+#: The longest text a check-area line shows before it is cut with «…».
+CHECK_TEXT_MAX = 330
 
 #: Free texts of a measure that may show it is really the coordinator's salary.
 _MEASURE_TEXTS = ("name", "anchoring", "collective_processes", "owner_plan", "uh_plan", "target_group",
@@ -123,25 +126,6 @@ def rule_expressions(layout: Layout) -> dict[str, Expr]:
         joined = concat(*(Slot(i.key) for i in items))
         shown = IF(LEN(joined).gt(CHECK_TEXT_MAX), concat(LEFT(joined, CHECK_TEXT_MAX), "…"), TRIM(joined))
         out[key] = IF(empty, not_checked, IF(joined.eq(""), ok, shown))
-    return out
-
-
-def findings(layout: Layout, env: Any, classify: Any = None) -> list[Finding]:
-    """The rules' findings for the raw values in `env` (formulas.Env), at their cells.
-
-    `classify(item, env)` may replace an item's finding with a more precise one (the reader
-    knows what a number typed as text reads as); it must not drop it.
-    """
-    nb = _nb_items(layout)
-    if not truthy(env.slot("summary.count.filled")):
-        item = next(i for i in layout.check_items if i.line == "filled")
-        return [_finding(item, nb.get(item.key, item), env, layout)]
-    out: list[Finding] = []
-    for item in layout.check_items:
-        if item.line == "filled" or not truthy(item.when.ev(env)):
-            continue
-        f = _finding(item, nb.get(item.key, item), env, layout)
-        out.append(classify(item, f, env) if classify else f)
     return out
 
 
@@ -398,49 +382,6 @@ class _Rules:
                      self.msg("coordinator-double-counted", n=Lit(str(n)), coordinator=kr(coord), scheme=scheme,
                               found=kr(grand), expected=kr(grand - self.total(n))),
                      found=grand, expected=grand - self.total(n))
-
-
-# ---------------------------------------------------------------- findings
-
-
-def _nb_items(layout: Layout) -> dict[str, Item]:
-    """The same items with Bokmål messages, for a Nynorsk form (the regional overview is Bokmål)."""
-    if layout.form.language == "nb":
-        return {}
-    from .layout import base_of
-
-    layout = base_of(layout)
-    cached = layout.__dict__.get("_nb_items")
-    if cached is None:
-        from dataclasses import replace
-
-        from .layout import build_layout
-
-        nb_layout = build_layout(replace(layout.form, language="nb"))
-        cached = {i.key: i for i in nb_layout.check_items}
-        layout.__dict__["_nb_items"] = cached
-    return cached
-
-
-def _finding(item: Item, nb: Item, env: Any, layout: Layout) -> Finding:
-    spec = layout.inputs.get(item.path) if item.path else None
-    return catalogue.with_message(
-        item.code, str(item.message.ev(env)), str(nb.message.ev(env)),
-        sheet=spec.sheet if spec else None, cell=spec.cell if spec else None, path=item.path,
-        found=_plain(item.found.ev(env)) if item.found is not None else None,
-        expected=_plain(item.expected.ev(env)) if item.expected is not None else None,
-        severity=item.severity,
-    )
-
-
-def _plain(v: Value) -> Any:
-    from decimal import Decimal
-
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() else float(v)
-    return v if isinstance(v, (int, float, str, bool)) or v is None else str(v)
 
 
 def codes_of(lines: Iterable[str]) -> set[str]:

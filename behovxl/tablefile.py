@@ -35,7 +35,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from .cells import col_letter
+from xlsxwriter.utility import xl_col_to_name
+
 from .errors import BehovxlError
 from .limits import DEFAULT_LIMITS, Limits
 
@@ -389,7 +390,7 @@ def _enumerate_checked(rows: Iterable[Sequence[Any]], path: Path, limits: Limits
         for index, value in enumerate(texts):
             if len(value) > limits.text_chars:
                 raise TableFileError(
-                    f"{path}, rad {number}, kolonne {col_letter(index)}: cellen har {len(value)} tegn; "
+                    f"{path}, rad {number}, kolonne {xl_col_to_name(index)}: cellen har {len(value)} tegn; "
                     f"høyst {limits.text_chars} tegn er tillatt."
                 )
         yield number, texts
@@ -483,12 +484,12 @@ def _header(
             continue
         key = lookup.get(header_key(text))
         if key is None:
-            unknown.append(f"«{text}» (kolonne {col_letter(index)}){_suggestion(text, columns)}")
+            unknown.append(f"«{text}» (kolonne {xl_col_to_name(index)}){_suggestion(text, columns)}")
         elif key in mapping.values():
             first = next(i for i, k in mapping.items() if k == key)
             problems.append(
-                f"{where}: kolonnen «{columns[key][0]}» står to ganger, som «{cells[first]}» (kolonne {col_letter(first)}) "
-                f"og «{text}» (kolonne {col_letter(index)}). Slett den ene."
+                f"{where}: kolonnen «{columns[key][0]}» står to ganger, som «{cells[first]}» (kolonne {xl_col_to_name(first)}) "
+                f"og «{text}» (kolonne {xl_col_to_name(index)}). Slett den ene."
             )
         else:
             mapping[index] = key
@@ -544,7 +545,7 @@ def _data_rows(path: Path, grid: list[tuple[int, list[str]]], mapping: dict[int,
         for index, value in enumerate(cells):
             if value and index not in mapping:
                 problems.append(
-                    f"{path}, rad {number}, kolonne {col_letter(index)}: cellen har verdien «{shorten(value)}», men kolonnen "
+                    f"{path}, rad {number}, kolonne {xl_col_to_name(index)}: cellen har verdien «{shorten(value)}», men kolonnen "
                     f"har ingen overskrift i rad {header_number}. Gi kolonnen en overskrift, eller slett verdien."
                 )
         values = {key: (cells[index] if index < len(cells) else "") for index, key in mapping.items()}

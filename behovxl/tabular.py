@@ -14,47 +14,36 @@ A figure that rests on a cell with a warning or an error in the network's own wo
 the CSV names the codes in the column «Flagget», and the JSON lists them. The figure is
 never corrected: it is what the network wrote.
 
-CSV dialect: UTF-8 with BOM, `;` as separator, minimal quoting, CRLF line ends.
-The separator is `;` on purpose: Excel with Norwegian regional settings uses `;`
-as list separator (the comma is the decimal sign), so a comma-separated file
-double-clicked in Norway opens with every row in column A. Amounts are whole
-kroner written as plain integers (no thousands separator). Totals and subtotals are
-not in the CSV; they are sums of the rows.
-
-CSV injection (OWASP): a text cell that begins with `=`, `+`, `-`, `@`, a tab or a
-carriage return is written with a leading single quote (`'=HYPERLINK(...)`) so a
-spreadsheet shows it as text instead of running it. Numbers are never prefixed.
+CSV files are written in behovxl's one dialect (csvfile.py).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from .consolidate import Consolidation, Network, RosterStatus, Source, local
+from .csvfile import csv_bytes
 from .definition import Definition
 from .findings import Finding, Severity
+from .flags import PARTS, Flags, targets, union
 from .innstilling import COORDINATOR, DefinitionSpec, Layout, LineSpec, LineView, Mark, NetworkSpec, SchemeSpec, Spec
 from .lastyear import LastYear
 from .models import Measure, Report
-from .owners import owner_key, owner_names
+from .owners import owner_key, owner_names, uh_partners
+from .records import duration_text, source_record
 from .roster import network_key
 
 __all__ = ["CSV_NAMES", "Column", "Figure", "Flags", "Formula", "NetworkMoney", "Round", "Subtotal", "Table", "as_round",
-           "consolidation_json", "csv_bytes", "csv_files", "csv_safe", "duration_text", "scheme_figures", "tables",
+           "consolidation_json", "csv_files", "duration_text", "scheme_figures", "tables",
            "targets"]
 
 CSV_NAMES = ("oversikt", "ordninger", "tiltak", "videreforing", "eiere-og-uh", "sammenligning", "enheter",
              "kontakter", "avvik", "kilder")
 OTHER = "uten-ordning"  # pseudo-scheme for money with no (known) scheme
 OTHER_LABEL = "Uten ordning"
-PARTS = ("owner", "coordinator", "uh")
 
 # ---------------------------------------------------------------- public API: cells and tables
 
@@ -83,7 +72,7 @@ class Figure:
             amount = None
         else:
             amount = (self.amount or 0) + (other.amount or 0)
-        return Figure(amount, _union(self.findings, other.findings))
+        return Figure(amount, union(self.findings, other.findings))
 
 
 @dataclass(frozen=True)
@@ -147,11 +136,11 @@ class Round:
     """The consolidation as the forum reads it; everything the regional outputs are made of."""
 
     def __init__(self, c: Consolidation, frame: dict[str, int] | None = None, last_year: LastYear | None = None) -> None:
-        self.c, self.frame, self.last_year = c, dict(frame or {}), last_year
+        self.c, self.frame, self.last_year = c, dict(c.frame if frame is None else frame), last_year
         self.definitions = _definitions(c)
         self.schemes = self._schemes()
         self.keys = [s.key for s in self.schemes if s.key != OTHER]
-        self.money = {n.key: NetworkMoney(n, self.keys) for n in c.networks}
+        self.money = {n.key: NetworkMoney(n, self.keys) for n in c.counted}
         self.spec, self.views = self._innstilling()
         self.layout = Layout(self.spec)
 
@@ -176,7 +165,7 @@ class Round:
             for s in d.schemes:
                 seen.setdefault(s.key, SchemeSpec(s.key, s.label.nb, s.short.nb, _definition_id(d)))
         keys = list(seen)
-        if any(scheme_figures(n.report, keys)[OTHER] != (0, 0, 0) for n in self.c.networks):
+        if any(scheme_figures(n.report, keys)[OTHER] != (0, 0, 0) for n in self.c.counted):
             seen[OTHER] = SchemeSpec(OTHER, OTHER_LABEL, OTHER_LABEL, "", framed=False)
         return list(seen.values())
 
@@ -192,13 +181,13 @@ class Round:
         lines: list[LineSpec] = []
         views: dict[int, LineView] = {}
         for s in self.schemes:
-            for n in self.c.networks:
+            for n in self.c.counted:
                 for line, view in self.money[n.key].lines(s, self.c.year):
                     views[len(lines)] = view
                     lines.append(line)
         used = {line.network for line in lines}
-        networks = tuple(NetworkSpec(n.key, n.name) for n in self.c.networks if n.key in used)
-        estimates = tuple((n.key, s, o, u) for n in self.c.networks
+        networks = tuple(NetworkSpec(n.key, n.name) for n in self.c.counted if n.key in used)
+        estimates = tuple((n.key, s, o, u) for n in self.c.counted
                           for s, (o, u) in self.money[n.key].estimates().items())
         spec = Spec(self.c.year, tuple(self.definition_specs()), tuple(self.schemes), networks, tuple(lines),
                     frame_given=tuple(s.key for s in self.schemes if s.key in self.frame), estimates=estimates)
@@ -250,7 +239,7 @@ class NetworkMoney:
                 out = out + Figure(getattr(m, f"{part}_amount"), self.flags.get(f"m{m.number}.{part}",
                                                                                f"m{m.number}.scheme"))
         level = self.flags.get(f"scheme.{scheme}.{part}") if scheme != OTHER else ()
-        return Figure(out.amount or 0, _union(out.findings, level))
+        return Figure(out.amount or 0, union(out.findings, level))
 
     def scheme_total(self, scheme: str) -> Figure:
         out = Figure(0)
@@ -262,7 +251,7 @@ class NetworkMoney:
         out = Figure(0)
         for s in schemes:
             out = out + self.scheme_total(s)
-        return Figure(out.amount, _union(out.findings, self.flags.get(*(f"all.{p}" for p in PARTS))))
+        return Figure(out.amount, union(out.findings, self.flags.get(*(f"all.{p}" for p in PARTS))))
 
     def flagged(self, scheme: str | None = None) -> int:
         """Kroner of the request that rest on flagged cells: per scheme, or (None) in all, with the network's totals."""
@@ -341,41 +330,6 @@ def scheme_figures(report: Report, keys: list[str]) -> dict[str, tuple[int, int,
     return {k: (v[0], v[1], v[2]) for k, v in out.items()}
 
 
-def duration_text(m: Measure, year: int | None) -> str:
-    """«vår 2026 – vår 2027», and how far the estimates for continuation reach: «…, anslag til 2029»."""
-    y = year or 0
-    periods = [("vår", y, m.duration.spring_y), ("høst", y, m.duration.autumn_y), ("vår", y + 1, m.duration.spring_y1)]
-    runs: list[list[str]] = []
-    previous = False
-    for word, when, on in periods:
-        label = f"{word} {when}" if year else word
-        if on and previous:
-            runs[-1].append(label)
-        elif on:
-            runs.append([label])
-        previous = bool(on)
-    text = ", ".join(r[0] if len(r) == 1 else f"{r[0]} – {r[-1]}" for r in runs)
-    reach = [i for i, e in enumerate(m.continuation) if e.owner is not None or e.uh is not None]
-    if reach:
-        last = [f"høst {y + 1}", str(y + 2), str(y + 3)][max(reach)] if year else ["høst Y+1", "Y+2", "Y+3"][max(reach)]
-        text = f"{text}, anslag til {last}" if text else f"anslag til {last}"
-    return text
-
-
-def csv_safe(value: str) -> str:
-    """A text cell as written to CSV: a leading ' when a spreadsheet would take it for a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def csv_bytes(rows: Sequence[Sequence[Any]]) -> bytes:
-    """Rows (the first is the header) as behovxl writes CSV: BOM, `;`, CRLF, formula-like text prefixed."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
 def tables(r: Round | Consolidation) -> list[Table]:
     """The regional sheets besides Innstilling, in order."""
     r = as_round(r)
@@ -400,12 +354,12 @@ def consolidation_json(r: Round | Consolidation) -> bytes:
         "year": c.year,
         "schemes": [{"key": s.key, "label": s.label, "short": s.short, "definition": s.definition} for s in r.schemes],
         "frame": r.frame,
-        "networks": [n.report.model_dump(mode="json") for n in c.networks],
-        "overview": [_network_json(r, n) for n in c.networks],
+        "networks": [n.report.model_dump(mode="json") for n in c.counted],
+        "overview": [_network_json(r, n) for n in c.counted],
         "institutions": _institutions_json(r),
         "roster": [{"network": line.network, "status": line.status.value, "file": line.file or None,
                     "received": line.received.isoformat() if line.received else None} for line in c.roster],
-        "sources": [_source_json(s) for s in _sources(c)],
+        "sources": [source_record(s) for s in _sources(c)],
         "findings": [
             {"file": s.name, "network": s.network, **f.model_dump(mode="json"), "message": f.text_nb}
             for s in _sources(c) for f in s.findings
@@ -414,64 +368,6 @@ def consolidation_json(r: Round | Consolidation) -> bytes:
     if r.last_year is not None:
         data["comparison"] = _comparison_json(r)
     return (json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
-
-
-# ---------------------------------------------------------------- which figures rest on flagged cells
-
-
-class Flags:
-    """A network's warnings and errors, by the figures they concern (see `targets`)."""
-
-    def __init__(self, findings: Iterable[Finding]) -> None:
-        self.by: dict[str, list[Finding]] = {}
-        for f in findings:
-            if f.severity in (Severity.ERROR, Severity.WARNING) and f.path:
-                for t in targets(f.path):
-                    self.by.setdefault(t, []).append(f)
-
-    def get(self, *names: str) -> tuple[Finding, ...]:
-        return _union(*(tuple(self.by.get(n, ())) for n in names))
-
-    def any(self, *names: str) -> bool:
-        return any(n in self.by for n in names)
-
-
-_PARTS_OF: dict[str, tuple[str, ...]] = {
-    "owner": ("owner",), "coordinator": ("coordinator",), "owner_incl": ("owner", "coordinator"), "uh": ("uh",),
-    "total": PARTS,
-}
-_PATHS: list[tuple[re.Pattern[str], Any]] = [
-    (re.compile(r"measures\.(\d+)\.(owner|uh)_lines\.\d+\.amount"), lambda m: [f"m{m[1]}.{m[2]}"]),
-    (re.compile(r"(?:summary\.)?measures\.(\d+)\.(owner|uh|cofunding|scheme)(?:_amount)?"),
-     lambda m: [f"m{m[1]}.{m[2]}"]),
-    (re.compile(r"(?:summary\.)?measures\.(\d+)\.total"), lambda m: [f"m{m[1]}.owner", f"m{m[1]}.uh"]),
-    (re.compile(r"measures\.(\d+)\.continuation\.([123])\.(owner|uh)"), lambda m: [f"m{m[1]}.c{m[2]}.{m[3]}"]),
-    (re.compile(r"coordinator\.([a-z0-9_]+)\.amount"), lambda m: [f"coord.{m[1]}"]),
-    (re.compile(r"summary\.schemes\.([a-z0-9_]+)\.(owner|coordinator|owner_incl|uh|total)"),
-     lambda m: [f"{'all' if m[1] == 'sum' else 'scheme.' + m[1]}.{p}" for p in _PARTS_OF[m[2]]]),
-]
-
-
-def targets(path: str) -> list[str]:
-    """The figures a cell path concerns: `m3.owner` (measure 3's owner money), `m3.c1.uh` (its first
-    continuation estimate for UH), `coord.dekom`, `scheme.dekom.uh` (the form's sum for the scheme),
-    `all.owner` (the form's sum over all schemes)."""
-    for pattern, make in _PATHS:
-        m = pattern.fullmatch(path)
-        if m:
-            return list(make(m))
-    return []
-
-
-def _union(*groups: tuple[Finding, ...]) -> tuple[Finding, ...]:
-    seen: set[int] = set()
-    out = []
-    for group in groups:
-        for f in group:
-            if id(f) not in seen:
-                seen.add(id(f))
-                out.append(f)
-    return tuple(out)
 
 
 # ---------------------------------------------------------------- the tables
@@ -508,11 +404,11 @@ def _oversikt(r: Round) -> Table:
             cols.append(Column("Sum", "amount", 11, group, tuple(range(first, len(cols))), total=True))
     cols += [Column("Totalt omsøkt", "amount", 12, sum_of=tuple(scheme_cols), total=True),
              Column("Herav flagget", "amount", 11, total=True), Column("Flagget", "codes", sheet=False)]
-    rows = [_overview_row(r, n, cols) for n in c.networks]
+    rows = [_overview_row(r, n, cols) for n in c.counted]
     rows += [_missing_row(line.network, len(cols)) for line in c.roster if line.status == RosterStatus.MISSING]
     order = sorted(range(len(rows)), key=lambda i: (network_key(str(rows[i][0])), i))
     rows = [rows[i] for i in order]
-    note = (f"{len(c.networks)} nettverk telt med, {len(c.sources)} filer lest. Beløp i hele kroner. «Herav flagget» er "
+    note = (f"{len(c.counted)} nettverk telt med, {len(c.files)} filer lest. Beløp i hele kroner. «Herav flagget» er "
             "kroner som bygger på celler med feil eller advarsel i nettverkets skjema; de er merket, og merknaden i "
             "cellen sier hva. Medbest.: drøftet i medbestemmelse. Se «Avvik» og «Kilder».")
     return Table("oversikt", "Oversikt", _title("Regional oversikt over behovsmeldinger", c), note,
@@ -530,7 +426,7 @@ def _overview_row(r: Round, n: Network, cols: list[Column]) -> list[Any]:
     money, report = r.money[n.key], n.report
     roster = {network_key(line.network): line.status.label for line in r.c.roster}
     row: list[Any] = [n.name, roster.get(n.key, "Ikke i listen" if r.c.roster else "Levert"), n.status,
-                      ", ".join(owner_names(report)), ", ".join(name for name, _ in _uh_of(report)),
+                      ", ".join(owner_names(report)), ", ".join(name for name, _ in uh_partners(report)),
                       _yes_no(report.codetermination.discussed)]
     for col in cols[len(row):-3]:
         row.append(_sum_figures([row[i] for i in col.sum_of]) if col.sum_of else money.scheme_total(col.key))
@@ -557,7 +453,7 @@ def _ordninger(r: Round) -> Table:
             Column("Herav flagget", "amount", 12, total=True), Column("Flagget", "codes", sheet=False))
     rows: list[list[Any]] = []
     for s in r.schemes:
-        for n in r.c.networks:
+        for n in r.c.counted:
             money = r.money[n.key]
             if not money.has_money(s.key):
                 continue
@@ -600,12 +496,12 @@ def _tiltak(r: Round) -> Table:
     )
     rows: list[list[Any]] = []
     marks: dict[tuple[int, int], Mark] = {}
-    for n in r.c.networks:
+    for n in r.c.counted:
         money, report = r.money[n.key], n.report
         d = r.definition(report)
         purposes = {ch.key: ch.label.nb for ch in d.choices("purposes")} if d else {}
         owners = ", ".join(owner_names(report))
-        uh = ", ".join(name for name, _ in _uh_of(report))
+        uh = ", ".join(name for name, _ in uh_partners(report))
         for m in sorted(report.measures, key=lambda m: m.number):
             figures = [money.measure(m, p) for p in ("owner", "uh", "total", "cofunding")]
             scheme = r.scheme_spec(money.scheme_of(m)) if m.scheme in money.keys else None
@@ -632,7 +528,7 @@ def _videreforing(r: Round) -> Table:
              Column("Flagget", "codes", sheet=False)]
     rows: list[list[Any]] = []
     for s in r.schemes:
-        for n in r.c.networks:
+        for n in r.c.counted:
             money = r.money[n.key]
             figures = [money.continuation(s.key, i, party) for i in range(3) for party in ("owner", "uh")]
             if all(f.amount is None for f in figures):
@@ -652,24 +548,12 @@ def _videreforing(r: Round) -> Table:
 _KINDS = {"owner": "Eier", "uh": "UH", "fagskole": "Fagskole"}
 
 
-def _uh_of(report: Report) -> list[tuple[str, str]]:
-    """The UH and fagskole partners of a report: the partnership's, then the partners'; each once."""
-    found = [(report.partnership.uh or "", report.partnership.uh_kind or "uh")]
-    found += [(p.name or "", p.kind or "uh") for p in report.partners if p.kind in ("uh", "fagskole")]
-    out: dict[str, tuple[str, str]] = {}
-    for name, kind in found:
-        name = " ".join(name.split())
-        if owner_key(name):
-            out.setdefault(owner_key(name), (name, kind if kind in _KINDS else "uh"))
-    return list(out.values())
-
-
 def _institutions(r: Round) -> list[tuple[str, str, Network, str, str, list[str]]]:
     """(name, kind, network, scheme, side, shared with) for every owner and UH in every scheme of its network."""
     out = []
-    for n in r.c.networks:
+    for n in r.c.counted:
         money = r.money[n.key]
-        sides = {"owner": [(name, "owner") for name in owner_names(n.report)], "uh": _uh_of(n.report)}
+        sides = {"owner": [(name, "owner") for name in owner_names(n.report)], "uh": uh_partners(n.report)}
         for s in r.schemes:
             if not money.has_money(s.key):
                 continue
@@ -733,7 +617,7 @@ def _comparison_keys(r: Round) -> list[tuple[str, str]]:
     last = r.last_year
     assert last is not None
     mapped = {(k, _this_scheme(r, s)) for (k, s) in [*last.estimates, *last.requested, *last.allocated]}
-    now = {(n.key, s.key) for n in r.c.networks for s in r.schemes if r.money[n.key].has_money(s.key)}
+    now = {(n.key, s.key) for n in r.c.counted for s in r.schemes if r.money[n.key].has_money(s.key)}
     order = {s.key: i for i, s in enumerate(r.schemes)}
     pairs = sorted(mapped | now, key=lambda p: (order.get(p[1], len(order)), p[1], p[0]))
     return [(s, k) for k, s in pairs]
@@ -761,7 +645,7 @@ def _comparison_row(r: Round, scheme: str, key: str) -> list[Any]:
             allocation, allocated = allocation + value, True
     del requested_then
     money = r.money.get(key)
-    names = {n.key: n.name for n in r.c.networks}
+    names = {n.key: n.name for n in r.c.counted}
     owner = money.part(scheme, "owner").amount if money else None
     uh = money.part(scheme, "uh").amount if money else None
     total = money.scheme_total(scheme).amount if money else None
@@ -791,7 +675,7 @@ def _enheter(c: Consolidation) -> Table:
     cols += [Column(label, "count", 12, total=True) for _, label in _UNIT_COLUMNS]
     cols.append(Column("Merknad", width=40, wrap=True))
     rows = [[n.name, *(getattr(n.report.units, key) for key, _ in _UNIT_COLUMNS), n.report.units.note]
-            for n in c.networks]
+            for n in c.counted]
     return Table("enheter", "Enheter", _title("Enheter i behovsmeldingene", c),
                  "Antall enheter som behovsmeldingene omfatter, slik nettverkene har oppgitt dem.",
                  tuple(cols), rows, totals="Sum alle nettverk")
@@ -801,7 +685,7 @@ def _kontakter(c: Consolidation) -> Table:
     cols = (Column("Nettverk", width=32, wrap=True), Column("Rolle", "flag", 8), Column("Navn", width=26, wrap=True),
             Column("Funksjon", width=28, wrap=True), Column("E-post", width=34), Column("Merking", width=28, wrap=True))
     rows = []
-    for n in c.networks:
+    for n in c.counted:
         for role, contact in (("Eier", n.report.contacts.owner), ("UH", n.report.contacts.uh)):
             rows.append([n.name, role, contact.name, contact.role, contact.email, contact.invoice_marking])
     return Table("kontakter", "Kontakter", _title("Kontaktpersoner", c),
@@ -837,7 +721,7 @@ def _kilder(r: Round) -> Table:
 
 def _sources(c: Consolidation) -> list[Source]:
     """Every source by name: the same rows whatever order the files were given in."""
-    return sorted(c.sources, key=lambda s: (s.name, s.sha256, s.status.value))
+    return sorted(c.files, key=lambda s: (s.name, s.sha256, s.status.value))
 
 
 def _form_name(r: Round, report: Report) -> str:
@@ -877,7 +761,7 @@ def _network_json(r: Round, n: Network) -> dict[str, Any]:
         if any(period[p]["amount"] is not None for period in periods for p in period):
             continuation[s.key] = periods
     return {"network": n.name, "status": n.status, "roster_status": roster.get(n.key),
-            "owners": owner_names(report), "uh": [{"name": name, "kind": kind} for name, kind in _uh_of(report)],
+            "owners": owner_names(report), "uh": [{"name": name, "kind": kind} for name, kind in uh_partners(report)],
             "codetermination": report.codetermination.discussed, "schemes": schemes, "total": total.amount,
             "flagged_amount": money.flagged(), "flagged": total.codes, "measures": measures,
             "continuation": continuation}
@@ -906,23 +790,12 @@ def _comparison_json(r: Round) -> list[dict[str, Any]]:
     return out
 
 
-def _source_json(s: Source) -> dict[str, Any]:
-    r = s.report
-    return {
-        "file": s.name, "sha256": s.sha256, "status": s.status.value, "network": s.network,
-        "form_id": r.form_id if r else None, "form_version": r.form_version if r else None,
-        "year": r.year if r else None, "saved_at": s.saved_at.isoformat() if s.saved_at else None,
-        "received": s.received.isoformat() if s.received else None,
-        "errors": s.errors, "warnings": s.warnings, "reason": s.reason, "other": s.other or None,
-    }
-
-
 # ---------------------------------------------------------------- helpers
 
 
 def _definitions(c: Consolidation) -> list[Definition]:
     """The definitions of the counted reports, the older rules first."""
-    forms = {(n.report.form_id, n.report.form_version) for n in c.networks}
+    forms = {(n.report.form_id, n.report.form_version) for n in c.counted}
     found = [d for d in c.registry.definitions if (d.form_id, d.version) in forms]
     return sorted(found, key=lambda d: (d.form.years.first, d.form_id, d.version_key()))
 
@@ -952,20 +825,13 @@ def _csv(t: Table) -> bytes:
     shown = [i for i, col in enumerate(t.columns) if col.csv]
     rows: list[list[Any]] = [[t.columns[i].csv_header for i in shown]]
     rows += [[row[i] for i in shown] for row in t.rows]
-    return csv_bytes(rows)
+    return csv_bytes([[_plain(v) for v in row] for row in rows])
 
 
-def _csv_cell(value: Any) -> str:
+def _plain(value: Any) -> Any:
+    """A table cell as its value: a figure's amount, a formula's value."""
     if isinstance(value, Figure):
-        value = value.amount
-    elif isinstance(value, Formula):
-        value = value.value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Ja" if value else "Nei"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
-    return csv_safe(str(value))
+        return value.amount
+    if isinstance(value, Formula):
+        return value.value
+    return value

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.utility import quote_sheetname
+from xlsxwriter.worksheet import Worksheet
 
 from .findings import Severity
 from .form import Form

@@ -27,7 +27,7 @@ ROWS = (
 )
 
 
-def test_quick_benchmark_prints_its_table(tmp_path):
+def test_quick_benchmark_prints_its_table(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONSAFEPATH": "1"}  # the installed behovxl, as the other tests use it
     done = subprocess.run([sys.executable, str(RUN), "--quick", "--data", str(tmp_path)], capture_output=True,
                           text=True, env=env, timeout=1800, check=False)

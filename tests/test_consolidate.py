@@ -37,7 +37,7 @@ def saved_at(data: bytes, when: str) -> bytes:
 
 
 def by_name(c):
-    return {s.name: s for s in c.sources}
+    return {s.name: s for s in c.files}
 
 
 # ---------------------------------------------------------------- the roster
@@ -62,7 +62,7 @@ def test_every_roster_network_is_accounted_for(round_2027):
 
 
 def test_a_late_return_is_counted_and_says_when(round_2027):
-    vesteralen = next(n for n in round_2027.networks if n.name == "Kompetansenettverk Vesterålen")
+    vesteralen = next(n for n in round_2027.counted if n.name == "Kompetansenettverk Vesterålen")
     late = [f for f in vesteralen.source.findings if f.code == "returned-late"]
     assert [f.message for f in late] == ["Levert 03.02.2027 kl. 12.00, etter fristen 01.02.2027 kl. 23.59."]
 
@@ -78,13 +78,13 @@ def test_a_return_not_on_the_roster_is_a_warning(tmp_path):
     roster = tmp_path / "liste.csv"
     roster.write_text("Nettverk\nKompetansenettverk Lofoten\n", encoding="utf-8")
     c = consolidate(tmp_path / "x.xlsx", roster=roster, jobs=1)
-    assert [n.name for n in c.networks] == ["Kompetansenettverk Salten"]
-    assert "not-on-roster" in {f.code for f in c.networks[0].source.findings}
+    assert [n.name for n in c.counted] == ["Kompetansenettverk Salten"]
+    assert "not-on-roster" in {f.code for f in c.counted[0].source.findings}
     assert [(line.network, line.status) for line in c.roster] == [("Kompetansenettverk Lofoten", RosterStatus.MISSING)]
 
 
 def test_mixed_definitions_in_one_round(round_2027):
-    forms = {n.name: n.report.form_id for n in round_2027.networks}
+    forms = {n.name: n.report.form_id for n in round_2027.counted}
     assert forms["Kompetansenettverk Indre Helgeland"] == "behovsmelding-lokal-kompetanseutvikling"
     assert forms["Kompetansenettverk Salten"] == "behovsmelding-kollektiv-kompetanseutvikling"
     assert round_2027.year == 2027
@@ -133,7 +133,7 @@ def test_every_kind_of_file_is_listed_with_what_it_is(tmp_path, name, data, code
     assert source.status == Status.REJECTED
     assert [f.code for f in source.findings] == [code]
     assert words in source.reason
-    assert len(c.sources) == 2 and len(c.networks) == 1
+    assert len(c.files) == 2 and len(c.counted) == 1
 
 
 def test_lock_files_and_earlier_outputs_are_skipped_and_said_to_be(tmp_path):
@@ -148,7 +148,7 @@ def test_lock_files_and_earlier_outputs_are_skipped_and_said_to_be(tmp_path):
         (inbox / f"forrige-{name}").write_bytes((tmp_path / name).read_bytes())
     (inbox / "forrige-avvik.csv").write_bytes((tmp_path / "csv" / "avvik.csv").read_bytes())
     c = consolidate(inbox, jobs=1)
-    skipped = {s.name: s.findings[0].code for s in c.sources if s.status == Status.SKIPPED}
+    skipped = {s.name: s.findings[0].code for s in c.files if s.status == Status.SKIPPED}
     assert skipped == {"~$salten.xlsx": "skipped-lock-file", "forrige-r.xlsx": "skipped-own-output",
                        "forrige-r.json": "skipped-own-output", "forrige-avvik.csv": "skipped-own-output"}
     assert c.exit_code == 0
@@ -156,7 +156,7 @@ def test_lock_files_and_earlier_outputs_are_skipped_and_said_to_be(tmp_path):
 
 def test_a_string_input_is_one_folder_not_its_characters():
     c = consolidate(str(RETURNED_2026), jobs=1)
-    assert len(c.sources) == 4 and len(c.networks) == 4
+    assert len(c.files) == 4 and len(c.counted) == 4
 
 
 # ---------------------------------------------------------------- resubmissions
@@ -172,7 +172,7 @@ def test_a_later_submission_supersedes_the_earlier_with_info_on_each(tmp_path):
     assert [f.message for f in first.findings if f.code == "superseded"] == [
         "Erstattet av «b.xlsx», levert 25.01.2027 kl. 14.30. Denne filen er ikke telt med."]
     assert [f.message for f in second.findings] == ["Erstatter «a.xlsx», levert 20.01.2027 kl. 10.00."]
-    assert c.networks[0].source is second and c.exit_code == 1  # the superseded file's own error still shows
+    assert c.counted[0].source is second and c.exit_code == 1  # the superseded file's own error still shows
 
 
 def test_the_utc_offset_of_a_save_time_decides_which_is_later(tmp_path):
@@ -188,14 +188,14 @@ def test_the_same_save_time_with_different_content_is_an_error(tmp_path):
     (tmp_path / "a.xlsx").write_bytes(saved_at(typed(salten, {"declared_measures": 4}), "2027-01-20T09:00:00Z"))
     (tmp_path / "b.xlsx").write_bytes(saved_at(prefilled(salten), "2027-01-20T09:00:00Z"))
     c = consolidate(tmp_path, jobs=1)
-    codes = {s.name: {f.code for f in s.findings} for s in c.sources}
+    codes = {s.name: {f.code for f in s.findings} for s in c.files}
     assert "order-unknown" in codes["a.xlsx"] and "order-unknown" in codes["b.xlsx"]
 
 
 def test_a_date_only_save_time_is_valid(tmp_path):
     (tmp_path / "a.xlsx").write_bytes(saved_at(prefilled(example_report("salten")), "2027-01-20"))
     c = consolidate(tmp_path, jobs=1)
-    assert c.sources[0].status == Status.IMPORTED and c.sources[0].saved_at is not None
+    assert c.files[0].status == Status.IMPORTED and c.files[0].saved_at is not None
 
 
 def test_the_same_file_twice_counts_once(tmp_path):
@@ -203,7 +203,7 @@ def test_the_same_file_twice_counts_once(tmp_path):
     (tmp_path / "a.xlsx").write_bytes(data)
     (tmp_path / "kopi.xlsx").write_bytes(data)
     c = consolidate(tmp_path, jobs=1)
-    assert [s.status for s in c.sources] == [Status.IMPORTED, Status.DUPLICATE]
+    assert [s.status for s in c.files] == [Status.IMPORTED, Status.DUPLICATE]
 
 
 def test_an_invisible_character_does_not_make_a_second_network(tmp_path):
@@ -213,7 +213,7 @@ def test_an_invisible_character_does_not_make_a_second_network(tmp_path):
     sneaky.network_id = "Kompetanse\u200bnettverk Salten"
     (tmp_path / "b.xlsx").write_bytes(saved_at(prefilled(sneaky), "2027-01-21T09:00:00Z"))
     c = consolidate(tmp_path, jobs=1)
-    assert len(c.networks) == 1 and by_name(c)["a.xlsx"].status == Status.SUPERSEDED
+    assert len(c.counted) == 1 and by_name(c)["a.xlsx"].status == Status.SUPERSEDED
 
 
 def test_a_resend_with_the_same_name_for_another_network_is_an_error(tmp_path):
@@ -232,7 +232,7 @@ def test_an_owner_in_two_networks_splits_the_owner_list_one_way(tmp_path):
     (tmp_path / "a.xlsx").write_bytes(prefilled(a))
     (tmp_path / "b.xlsx").write_bytes(prefilled(b))
     c = consolidate(tmp_path, jobs=1)
-    owners = {f.message.split("«")[1].split("»")[0] for s in c.sources for f in s.findings if f.code == "owner-in-two-networks"}
+    owners = {f.message.split("«")[1].split("»")[0] for s in c.files for f in s.findings if f.code == "owner-in-two-networks"}
     assert owners == {"Fauske kommune"}
 
 
@@ -245,7 +245,7 @@ def test_received_time_comes_from_the_file_name_else_the_modification_time(tmp_p
     (tmp_path / "lofoten.xlsx").write_bytes(prefilled(example_report("lofoten")))
     os.utime(tmp_path / "lofoten.xlsx", (1_800_000_000, 1_800_000_000))
     c = consolidate(tmp_path, jobs=1)
-    received = {s.name: s.received.isoformat() for s in c.sources}
+    received = {s.name: s.received.isoformat() for s in c.files}
     assert received["2027-01-28 salten.xlsx"].startswith("2027-01-28T12:00:00")
     assert received["lofoten.xlsx"] == "2027-01-15T08:00:00+00:00"
 

@@ -115,7 +115,7 @@ def five_scheme_definition(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def five(tmp_path_factory) -> tuple[Registry, Path]:
     folder = tmp_path_factory.mktemp("forms")
-    path = five_scheme_definition(folder)
+    five_scheme_definition(folder)
     return Registry.default().with_files([folder]), folder
 
 
@@ -171,7 +171,7 @@ def test_the_whole_round_on_a_five_scheme_definition(five, tmp_path):
     check = layout.formulas["summary.checks.cofunding"]
     assert cells[check.sheet][check.cell].value.startswith("Tiltak 1: egenandelen er 40\u00a0000 kr, men Barnehage krever")
     c = consolidate([returned], forms=[folder], jobs=1)
-    assert [n.name for n in c.networks] == ["Kompetansenettverk Fem"]
+    assert [n.name for n in c.counted] == ["Kompetansenettverk Fem"]
     assert c.registry.scheme_labels()["pp"] == "PP-tjenesten"
 
 

@@ -103,7 +103,7 @@ class _Runner:
         return [] if made is None else differences(*made)
 
 
-def test_a_reader_that_loses_one_cell_is_caught():
+def test_a_reader_that_loses_one_cell_is_caught() -> None:
     """The comparison can fail: an old reader that misses the declared count differs in report and findings."""
     data = typed(SALTEN, {"declared_measures": 4})
     spec = LAYOUT.inputs["declared_measures"]
@@ -133,7 +133,7 @@ DIVERGENT = {
 def _table_case(i: int) -> tuple[str, bytes] | None:
     if i < len(TYPED):
         name, edits, measures, _ = TYPED[i]
-        return f"typed:{name}", typed(SALTEN, edits, measures)
+        return f"typed:{name}", typed(SALTEN, dict(edits), measures)  # type: ignore[call-overload]
     name, edit, _ = TAMPERED[i - len(TYPED)]
     data = edit(_good())
     return None if sniff(data) in NOT_XLSX or name in DIVERGENT else (f"tampered:{name}", data)
@@ -148,12 +148,12 @@ def _good() -> bytes:
     return _GOOD[0]
 
 
-def test_the_tables_leave_out_only_files_that_are_not_xlsx():
+def test_the_tables_leave_out_only_files_that_are_not_xlsx() -> None:
     skipped = [name for name, edit, _ in TAMPERED if sniff(edit(_good())) in NOT_XLSX]
     assert skipped == ["not-xlsx", "encrypted", "zip-without-workbook"]
 
 
-def test_every_broken_workbook_reads_the_same_through_openpyxl():
+def test_every_broken_workbook_reads_the_same_through_openpyxl() -> None:
     assert _in_workers(len(TYPED) + len(TAMPERED), _table_case) == []
 
 
@@ -174,13 +174,13 @@ _XLSX_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 _XLSM_TYPE = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 
-def test_a_real_macro_enabled_workbook_reads_the_same_through_openpyxl():
+def test_a_real_macro_enabled_workbook_reads_the_same_through_openpyxl() -> None:
     data = _content_type(_good(), _XLSX_TYPE, _XLSM_TYPE)
     assert [f.code for f in read_data(Path("x.xlsm"), data).findings] == ["macro-enabled"]
     assert differences("xlsm", data) == []
 
 
-def test_a_made_up_workbook_content_type_is_read_by_behovxl_only():
+def test_a_made_up_workbook_content_type_is_read_by_behovxl_only() -> None:
     (name, edit, _), = [row for row in TAMPERED if row[0] == "macro-enabled"]
     data = edit(_good())
     assert [f.code for f in read_data(Path("x.xlsx"), data).findings] == ["macro-enabled"]
@@ -202,12 +202,12 @@ def random_return(i: int, seed: str = "differential") -> tuple[str, bytes]:
     return f"{seed}-{i:03d}", data
 
 
-def test_random_returns_read_the_same_through_openpyxl():
+def test_random_returns_read_the_same_through_openpyxl() -> None:
     assert _in_workers(RANDOM_RETURNS, random_return) == []
 
 
 @pytest.fixture(scope="module")
-def saved_by_libreoffice(tmp_path_factory) -> list[Path]:
+def saved_by_libreoffice(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = tmp_path_factory.mktemp("differential")
     sources = []
     for i in range(LIBREOFFICE_RETURNS):
@@ -218,7 +218,7 @@ def saved_by_libreoffice(tmp_path_factory) -> list[Path]:
 
 
 @pytest.mark.libreoffice
-def test_returns_saved_by_libreoffice_read_the_same_through_openpyxl(saved_by_libreoffice):
+def test_returns_saved_by_libreoffice_read_the_same_through_openpyxl(saved_by_libreoffice: list[Path]) -> None:
     found = []
     for path in saved_by_libreoffice:
         found += differences(path.stem, path.read_bytes())

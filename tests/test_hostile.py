@@ -180,8 +180,8 @@ def test_cli_accounts_for_every_entry(hostile: HostileFolder, cli_run: Run) -> N
 def test_library_counts_exactly_the_good_ones(hostile: HostileFolder, library_run: tuple[Run, Consolidation]) -> None:
     run, c = library_run
     want = {name for name, e in hostile.expected.items() if e.status in COUNTED} - set(KNOWN_BUGS)
-    assert {n.source.name for n in c.networks} - set(KNOWN_BUGS) == want
-    assert {n.name for n in c.networks} <= set(run.oversikt)
+    assert {n.source.name for n in c.counted} - set(KNOWN_BUGS) == want
+    assert {n.name for n in c.counted} <= set(run.oversikt)
     for name, network in hostile.networks.items():  # the four example networks, with their own figures
         assert network in run.oversikt, name
 
@@ -308,13 +308,13 @@ def test_a_failing_file_costs_that_file_only(jobs: int, tmp_path: Path, monkeypa
         (tmp_path / name).write_bytes(network_return(f"Testnettverk {i}"))
     monkeypatch.setattr(behovxl.pipeline, "read_data", failing_read)
     c = consolidate(tmp_path, jobs=jobs, limits=Limits(seconds=2.0))
-    by_name = {s.name: s for s in c.sources}
-    assert len(c.sources) == len(fates) + 4
+    by_name = {s.name: s for s in c.files}
+    assert len(c.files) == len(fates) + 4
     for name, code in fates.items():
         s = by_name[name]
         assert (s.status, [f.code for f in s.findings]) == (Status.REJECTED, [code]), name
         assert s.reason and not EXCEPTION_NAMES.search(s.reason + " ".join(f.message for f in s.findings))
-    assert sorted(n.source.name for n in c.networks) == sorted(good_returns())
+    assert sorted(n.source.name for n in c.counted) == sorted(good_returns())
     assert c.exit_code == 1
 
 
@@ -375,7 +375,7 @@ def test_an_empty_folder_given_is_listed(tmp_path: Path) -> None:
     (tmp_path / "tom.xlsx").mkdir()
     (tmp_path / "salten.xlsx").write_bytes(good_returns()["salten.xlsx"])
     c = consolidate([tmp_path / "salten.xlsx", tmp_path / "tom.xlsx"], jobs=1)
-    assert [s.name for s in c.sources] == ["salten.xlsx", "tom.xlsx/"]
+    assert [s.name for s in c.files] == ["salten.xlsx", "tom.xlsx/"]
 
 
 @pytest.mark.parametrize("only", ["finnes-ikke.xlsx", "ror.xlsx", "null.xlsx"])
@@ -679,7 +679,7 @@ def test_unreadable_folder_and_file_for_real(open_dir: Path) -> None:
 
     def run() -> tuple[int, list[tuple[str, str, list[str]]]]:
         o = consolidate_to_files([inn, inn / "ulesbar.xlsx"], out / "r.xlsx", json_path=out / "r.json", jobs=1)
-        return o.exit_code, [(s.name, s.status.value, [f.code for f in s.findings]) for s in o.consolidation.sources]
+        return o.exit_code, [(s.name, s.status.value, [f.code for f in s.findings]) for s in o.consolidation.files]
 
     code, sources = unprivileged(run)
     assert code == 1
@@ -965,8 +965,8 @@ def test_a_text_longer_than_a_cell_is_cut_in_the_regional_workbook_only(tmp_path
     out.mkdir()
     (inn / "lang.xlsx").write_bytes(set_cell(network_return("Testnettverk Lang tekst"), "Tiltak 1", "B5", long_name))
     c = consolidate(inn, jobs=1)
-    assert [s.status for s in c.sources] == [Status.IMPORTED]
-    assert ("text-too-long", "Tiltak 1", "B5") in {(f.code, f.sheet, f.cell) for f in c.sources[0].findings}
+    assert [s.status for s in c.files] == [Status.IMPORTED]
+    assert ("text-too-long", "Tiltak 1", "B5") in {(f.code, f.sheet, f.cell) for f in c.files[0].findings}
     write_regional(c, out / "r.xlsx", out / "r.json", out / "csv")
     assert long_name.strip() in (out / "r.json").read_text(encoding="utf-8")
     assert long_name.strip() in (out / "csv" / "tiltak.csv").read_text(encoding="utf-8-sig")
@@ -1019,21 +1019,21 @@ def test_named_diagnosis(name: str, code: str, hostile: HostileFolder, library_r
 
 def test_save_time_with_an_offset_picks_the_right_submission(library_run: tuple[Run, Consolidation]) -> None:
     _, c = library_run
-    by_name = {s.name: s for s in c.sources}
+    by_name = {s.name: s for s in c.files}
     assert (by_name["ofoten-a.xlsx"].status, by_name["ofoten-b.xlsx"].status) == (Status.SUPERSEDED, Status.IMPORTED)
     assert by_name["ofoten-a.xlsx"].saved_at is not None and by_name["ofoten-a.xlsx"].saved_at.utcoffset() is not None
 
 
 def test_save_date_without_a_time_is_valid(library_run: tuple[Run, Consolidation]) -> None:
     _, c = library_run
-    narvik = next(s for s in c.sources if s.name == "mappe.xlsx/narvik.xlsx")
+    narvik = next(s for s in c.files if s.name == "mappe.xlsx/narvik.xlsx")
     assert narvik.status == Status.IMPORTED and narvik.saved_at is not None
     assert narvik.saved_at.date().isoformat() == "2026-01-20"
 
 
 def test_a_double_submission_with_an_invisible_character_counts_once(library_run: tuple[Run, Consolidation]) -> None:
     _, c = library_run
-    vesteralen = [n for n in c.networks if "Vester" in n.name]
+    vesteralen = [n for n in c.counted if "Vester" in n.name]
     assert [(n.source.name, n.name) for n in vesteralen] == [("vesteralen-2.xlsx", "Kompetansenettverk Vesterålen")]
 
 

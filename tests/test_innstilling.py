@@ -55,7 +55,7 @@ def cell(r: Round, key: str) -> str:
 
 def line(r: Round, network: str, number: int) -> int:
     """The index of a measure's line (number 0: the network's coordinator line)."""
-    key = next(n.key for n in r.c.networks if n.name == network)
+    key = next(n.key for n in r.c.counted if n.name == network)
     return next(i for i, ln in enumerate(r.spec.lines) if ln.network == key and ln.number == number)
 
 

@@ -74,7 +74,7 @@ def test_zip_layout_preserved():
     with zipfile.ZipFile(io.BytesIO(original)) as a, zipfile.ZipFile(io.BytesIO(locked)) as b:
         a_infos, b_infos = a.infolist(), b.infolist()
         assert [i.filename for i in a_infos] == [i.filename for i in b_infos]
-        for ai, bi in zip(a_infos, b_infos):
+        for ai, bi in zip(a_infos, b_infos, strict=True):
             assert bi.compress_type == ai.compress_type
             assert bi.date_time == (1980, 1, 1, 0, 0, 0)
             if ai.filename != "xl/workbook.xml":

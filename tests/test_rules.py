@@ -25,7 +25,7 @@ from behovxl.formulas import Env, compute
 from behovxl.layout import CHECK_NAMES, build_layout
 from behovxl.pipeline import read
 from behovxl.rules import LINE_CODES
-from behovxl.rules import findings as rule_findings
+from behovxl.verdicts import findings as rule_findings
 from behovxl.writer import workbook_bytes
 
 REPORTS = 200
