@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Collection
@@ -29,7 +30,8 @@ from typing import Any, NoReturn
 from urllib.parse import unquote
 from xml.parsers import expat
 
-from openpyxl.formula.translate import Translator
+from openpyxl.formula.tokenizer import TokenizerError
+from openpyxl.formula.translate import Translator, TranslatorError
 from openpyxl.styles.numbers import (
     BUILTIN_FORMATS,
     is_date_format,
@@ -208,13 +210,17 @@ def _too_much(reason: str, part: str, limit: int | None, **detail: object) -> Pa
     return PackageError("zip-bomb", reason=reason, part=part, **detail)
 
 
+#: What damaged bytes make the zip, zlib, expat and the value parsers raise. Anything else is a bug in
+#: behovxl and must reach the user as «intern feil» with a log, never as a damaged file.
+DAMAGED = (ValueError, KeyError, EOFError, OverflowError, NotImplementedError, zipfile.BadZipFile, zlib.error,
+           struct.error, expat.ExpatError)
+
+
 def _guarded(action: Callable[[], Any]) -> Any:
-    """Run `action`; whatever goes wrong below becomes a PackageError."""
+    """Run `action`; damaged bytes found below become a PackageError."""
     try:
         return action()
-    except (PackageError, MemoryError):
-        raise
-    except Exception as exc:  # noqa: BLE001 - the contract: nothing but PackageError escapes
+    except DAMAGED as exc:
         raise PackageError("corrupt", reason=type(exc).__name__) from None
 
 
@@ -395,9 +401,7 @@ class _Zip:
             raise
         except expat.ExpatError as exc:
             raise PackageError("corrupt", part=name, line=exc.lineno, column=exc.offset) from None
-        except MemoryError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a bad attribute value deep in a handler
+        except DAMAGED as exc:  # a bad attribute value deep in a handler
             raise PackageError("corrupt", part=name, reason=type(exc).__name__) from None
 
     def stream(self, name: str, feed: Callable[[bytes], object]) -> None:
@@ -1153,7 +1157,7 @@ class _SheetReader:
             if translator is None:
                 translator = self.translators[index] = Translator("=" + master[0], master[1])
             return str(translator.translate_formula(self._coordinate()))[1:]
-        except Exception:  # noqa: BLE001 - openpyxl's tokenizer raises several kinds
+        except (*DAMAGED, TokenizerError, TranslatorError, IndexError):  # a shared formula openpyxl cannot move
             raise PackageError("corrupt", part=self.part, cell=self._coordinate()) from None
 
     def _coordinate(self) -> str:
