@@ -395,7 +395,7 @@ def demo(folder: Path | None) -> None:
     def action() -> None:
         from .demo import new_demo_folder, run_demo, summary
 
-        target = folder or new_demo_folder(Path.cwd())
+        target = folder or new_demo_folder(Path())  # relative, so the summary names it as the user would
         click.echo(summary(run_demo(target)))
 
     run(action)

@@ -987,9 +987,10 @@ class Allocation:
             lines.append(f"  {_LABELS[f.severity]:<9} {f.text_nb}")
             lines.append(f"  {'':<9} {f.sheet}!{f.cell} · {f.code}")
         lines += ["", "Per ordning:"]
-        width = max([len(s.label) for s in self.spec.schemes] + [10])
+        width = max([len(s["label"]) for s in self.schemes()] + [10])
         for s in self.schemes():
-            lines.append(f"  {s['label']:<{width}}  {_scheme_line(s)}")
+            if s["requested"] or s["recommended"] or s["frame"] is not None:  # a scheme nobody applied in is noise here
+                lines.append(f"  {s['label']:<{width}}  {_scheme_line(s)}")
         lines += ["", "Per nettverk:"]
         width = max([len(n.name) for n in self.spec.networks] + [10])
         for n in self.networks():

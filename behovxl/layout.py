@@ -28,7 +28,7 @@ from .rules import check_items
 #: Column widths (characters) of the form sheets: together one A4 portrait page at 100 %.
 FORM_WIDTHS = (22.0, 72.0)
 GUIDE_WIDTHS = (76.0,)  # LibreOffice clips, rather than scales, a single column wider than the page
-SUMMARY_WIDTHS = (5.0, 26.0, 15.0, 11.0, 11.0, 11.0, 11.0, 8.0)
+SUMMARY_WIDTHS = (4.0, 24.0, 19.0, 11.0, 11.0, 11.0, 11.0, 7.0)  # the scheme column fits «kompetanseutvikling»
 CHECKS_WIDTHS = (30.0, 40.0, 12.0, 12.0, 60.0)
 LINE_HEIGHT = 15.0
 ANSWER_FONT = 10
@@ -520,6 +520,7 @@ def _summary_measures(cur: _Cursor) -> None:
         cur.static(str(n), "rowlabel")
         for col, key in enumerate(MEASURE_COLUMNS, start=1):
             cur.formula(f"summary.measures.{n}.{key}", col, styles.get(key, "quiet"))
+        cur.sheet.heights[cur.row] = 2 * LINE_HEIGHT  # a formula's text never makes its row grow: room for two lines
         cur.sheet.grow_rows.add(cur.row)
         cur.row += 1
     cur.gap()
@@ -567,7 +568,7 @@ def _summary_count(cur: _Cursor) -> None:
     spec = cur.form.definition.summary
     cur.heading(spec.count_heading)
     for key, label in (("declared", spec.count_declared), ("filled", spec.count_filled)):
-        cur.static(cur.form.t(label), "label", col=1)
+        cur.wrapped(cur.form.t(label), "label", col=1)
         cur.formula(f"summary.count.{key}", 2, "integer")
         cur.row += 1
     cur.gap()

@@ -207,6 +207,10 @@ class _Writer:
                 heights[spec.row] = max(heights.get(spec.row, LINE_HEIGHT), need)
             elif spec.type == "long_text" and spec.row not in heights:
                 heights[spec.row] = 3 * LINE_HEIGHT  # an empty answer box, three lines tall until filled
+        for slot in sl.formulas:  # a text a formula shows (a measure's name on the summary) never grows its row
+            value = self.formulas[slot.key].value
+            if slot.style == "text" and slot.row in sl.grow_rows and isinstance(value, str) and value:
+                heights[slot.row] = max(heights.get(slot.row, LINE_HEIGHT), text_height(value, sl.widths[slot.col]))
         return dict(sorted(heights.items()))
 
     def _static(self, ws: Any, row: int, col: int, span: int, text: str, fmt: Any) -> None:

@@ -13,10 +13,12 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-RETURNED=examples/returned
-RANA=$RETURNED/behovsmelding-2026-kompetansenettverk-indre-helgeland.xlsx
-LOFOTEN=$RETURNED/behovsmelding-2026-kompetansenettverk-lofoten.xlsx
+RETURNED=examples/returned/2027
+RANA="$RETURNED/2027-01-31 behovsmelding-2027-kompetansenettverk-indre-helgeland.xlsx"
+LOFOTEN="$RETURNED/2027-01-30 behovsmelding-2027-kompetansenettverk-lofoten.xlsx"
+SALTEN="$RETURNED/2027-01-29 behovsmelding-2027-kompetansenettverk-salten.xlsx"
 REGIONAL=examples/regional.xlsx
+BEHOVXL=${BEHOVXL:-behovxl}
 DPI=80
 
 work=$(mktemp -d)
@@ -65,11 +67,16 @@ picture() {
 
 rana=$(to_pdf "$RANA")
 lofoten=$(to_pdf "$LOFOTEN")
-picture "$rana" "Tiltak 1" docs/measure-sheet.png
+salten=$(to_pdf "$SALTEN")
+regional=$(to_pdf "$REGIONAL")
+picture "$salten" "Tiltak 1" docs/measure-sheet.png
 picture "$rana" "Partnerskap" docs/partnership.png
 picture "$lofoten" "Oppsummering" docs/summary.png
-if [ -f "$REGIONAL" ]; then
-    picture "$(to_pdf "$REGIONAL")" "Oversikt" docs/regional-overview.png
-else
-    echo "$REGIONAL does not exist yet: docs/regional-overview.png not made" >&2
-fi
+picture "$lofoten" "Partnarskap" docs/nynorsk.png
+picture "$regional" "Oversikt" docs/regional-overview.png
+picture "$regional" "Innstilling" docs/innstilling.png
+
+# the feedback workbook comes from the demo's round
+"$BEHOVXL" demo "$work/demo" >/dev/null
+feedback=$(to_pdf "$work/demo/5-tilbakemelding/behovsmelding-2027-kompetansenettverk-lofoten-tilbakemelding.xlsx")
+picture "$feedback" "Tilbakemelding" docs/feedback.png
