@@ -2,6 +2,7 @@
 
     python benchmarks/hotspots.py consolidate [--n 1000] [--top 25] [--out FILE.prof]
     python benchmarks/hotspots.py generate [--roster 500] [--top 25] [--out FILE.prof]
+    python benchmarks/hotspots.py consolidate --summarise FILE.prof   # a saved profile again
 
 consolidate runs `consolidate(folder, jobs=1)` (every file read in this process, so the
 profile sees the reading; with workers it would only see the parent waiting) and then
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
@@ -37,6 +39,9 @@ SEED = 2026
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
+    if args.summarise:
+        print(summary(str(args.summarise), args.top))
+        return 0
     profiler = cProfile.Profile()
     with tempfile.TemporaryDirectory(prefix="behovxl-profile-") as tmp:
         if args.what == "consolidate":
@@ -50,16 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def summary(profiler: cProfile.Profile, top: int) -> str:
-    """The top functions by own time, then behovxl's by cumulative time."""
+def summary(profile: cProfile.Profile | str, top: int) -> str:
+    """The top functions by own time, then behovxl's by cumulative time (from a profiler or a .prof file)."""
     out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats = pstats.Stats(profile, stream=out)
     out.write("== by own time (tottime)\n")
     stats.sort_stats("tottime").print_stats(top)
-    out.write("== behovxl by cumulative time\n")
-    stats.sort_stats("cumulative").print_stats(r"behovxl|\(xl\)|\(ev\)", top)
-    text = out.getvalue()
-    return "\n".join(line for line in text.splitlines() if line.strip() and not line.startswith(("   Ordered", "   List")))
+    out.write("== behovxl's functions by cumulative time\n")
+    stats.sort_stats("cumulative").print_stats(r"/behovxl/[a-z_]+\.py", top)
+    lines = out.getvalue().splitlines()
+    keep = [line for line in lines if line.strip() and not line.startswith(("   Ordered", "   List"))]
+    return "\n".join(keep).replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "")
 
 
 # ---------------------------------------------------------------- the two profiles
@@ -107,6 +113,7 @@ def _corpus_set(n: int) -> Path:
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("what", choices=["consolidate", "generate"])
+    parser.add_argument("--summarise", type=Path, metavar="FILE.prof", help="only print the summary of a saved profile")
     parser.add_argument("--n", type=int, default=1000, help="returns to consolidate (default 1000)")
     parser.add_argument("--roster", type=int, default=500, help="networks in the roster (default 500)")
     parser.add_argument("--top", type=int, default=25, help="functions to list (default 25)")

@@ -119,23 +119,25 @@ def recording_writer() -> Iterator[list[list[tuple[Any, ...]]]]:
     class _Module:
         Workbook = _recording_book_class(books)
 
-    writer_module.xlsxwriter = _Module  # type: ignore[assignment]
+    setattr(writer_module, "xlsxwriter", _Module)  # noqa: B010 - a module attribute swapped for the recording
     try:
         yield books
     finally:
-        writer_module.xlsxwriter = real
+        setattr(writer_module, "xlsxwriter", real)  # noqa: B010
 
 
 def replay(calls: list[tuple[Any, ...]], options: dict[str, Any]) -> bytes:
-    """The workbook the recorded calls make, made by xlsxwriter alone."""
+    """The workbook the recorded calls make, made by xlsxwriter alone (with the writer's worksheet class)."""
     import xlsxwriter
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, options)
     formats: list[Any] = []
     sheets: list[Any] = []
-    for target, method, args, kwargs, has_format in calls:
-        if has_format:
+    for target, method, args, kwargs, marks in calls:
+        if marks == _TOP:
+            args = tuple(formats[a.index] if type(a) is _Fmt else a for a in args)
+        elif marks == _NESTED:
             args, kwargs = _resolve(args, formats), _resolve(kwargs, formats)
         if target == -1:
             if method == "add_format":
@@ -174,6 +176,10 @@ def _floor_file(task: tuple[str, bool]) -> None:
 # ---------------------------------------------------------------- recording xlsxwriter calls
 
 
+#: Where a recorded call's formats are: none, among its positional arguments only, or deeper.
+_NONE, _TOP, _NESTED = 0, 1, 2
+
+
 class _Fmt:
     """A recorded call's format argument: the index of the format in its book."""
 
@@ -186,7 +192,7 @@ class _Fmt:
 def _recording_book_class(books: list[list[tuple[Any, ...]]]) -> type:
     import xlsxwriter
 
-    class RecordingBook(xlsxwriter.Workbook):  # type: ignore[misc]
+    class RecordingBook(xlsxwriter.Workbook):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             self.calls: list[tuple[Any, ...]] = []
             self.format_index: dict[int, int] = {}
@@ -200,20 +206,21 @@ def _recording_book_class(books: list[list[tuple[Any, ...]]]) -> type:
             if not self.recording:
                 return fmt
             self.format_index[id(fmt)] = len(self.format_index)
-            self.calls.append((-1, "add_format", (dict(properties or {}),), {}, False))
+            self.calls.append((-1, "add_format", (dict(properties or {}),), {}, _NONE))
             return fmt
 
         def add_worksheet(self, name: Any = None, worksheet_class: Any = None) -> Any:
+            # The writer's own worksheet class (it caches prepared formula texts) is part of the floor.
             sheet = super().add_worksheet(name, worksheet_class)
-            self.calls.append((-1, "add_worksheet", (name,), {}, False))
+            self.calls.append((-1, "add_worksheet", (name, worksheet_class), {}, _NONE))
             return _SheetTap(sheet, self, len(self.worksheets()) - 1)
 
         def set_properties(self, properties: Any) -> Any:
-            self.calls.append((-1, "set_properties", (dict(properties),), {}, False))
+            self.calls.append((-1, "set_properties", (dict(properties),), {}, _NONE))
             return super().set_properties(properties)
 
         def define_name(self, name: str, formula: str) -> Any:
-            self.calls.append((-1, "define_name", (name, formula), {}, False))
+            self.calls.append((-1, "define_name", (name, formula), {}, _NONE))
             return super().define_name(name, formula)
 
     return RecordingBook
@@ -229,9 +236,13 @@ class _SheetTap:
         real = getattr(self._sheet, method)
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            marked_args, found_a = _mark(args, self._book.format_index)
-            marked_kwargs, found_k = _mark(kwargs, self._book.format_index)
-            self._book.calls.append((self._index, method, marked_args, marked_kwargs, found_a or found_k))
+            index = self._book.format_index
+            marked_args, _ = _mark(args, index)
+            marked_kwargs, found_k = _mark(kwargs, index)
+            top = any(type(a) is _Fmt for a in marked_args)
+            nested = found_k or any(_mark(a, index)[1] for a in args if _holds(a))
+            marks = _NESTED if nested else _TOP if top else _NONE
+            self._book.calls.append((self._index, method, marked_args, marked_kwargs, marks))
             return real(*args, **kwargs)
 
         return call
@@ -250,6 +261,11 @@ def _mark(value: Any, index: dict[int, int]) -> tuple[Any, bool]:
         items = [_mark(v, index) for v in value]
         return type(value)(v for v, _ in items), any(f for _, f in items)
     return value, False
+
+
+def _holds(value: Any) -> bool:
+    """Whether a value may hold a Format inside it (a container)."""
+    return isinstance(value, (dict, list, tuple))
 
 
 def _resolve(value: Any, formats: list[Any]) -> Any:
