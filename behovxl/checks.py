@@ -18,7 +18,7 @@ from . import verdicts
 from .expr import Value, truthy
 from .findings import Finding, Severity, finding, plural
 from .formulas import Env, formula_texts
-from .layout import FormulaSlot, Input, Layout
+from .layout import FormulaSlot, Input, Layout, base_of
 from .models import Measure, Report, is_email
 from .numbers import parse_whole_number
 from .owners import owner_names
@@ -42,33 +42,47 @@ def check(book: Workbook, report: Report) -> list[Finding]:
 def check_formulas(book: Workbook, env: Env) -> list[Finding]:
     """Every formula cell holds the form's formula and, where cached, the value it computes to."""
     texts = formula_texts(book.layout)
+    normalized = _normalized_texts(book.layout)
     language = book.form.language
     findings: list[Finding] = []
     cached_seen = 0
+
+    def at(key: str, slot: FormulaSlot) -> dict[str, Any]:  # built only for a finding: labels cost
+        return {"sheet": slot.sheet, "cell": slot.cell, "path": key, "where": slot_label(book.layout, slot)}
+
     for key, slot in book.layout.formulas.items():
         if slot.sheet in book.missing_sheets:
             continue
         cell = book.formulas.get(key)
-        want = env.slot(key)
-        where: dict[str, Any] = {"sheet": slot.sheet, "cell": slot.cell, "path": key,
-                                 "where": slot_label(book.layout, slot)}
         if cell is None or cell.formula is None:
             found = None if cell is None else _plain(cell.value)
-            findings.append(finding("formula-replaced", language=language, found=found, expected=_plain(want), **where))
+            findings.append(finding("formula-replaced", language=language, found=found,
+                                    expected=_plain(env.slot(key)), **at(key, slot)))
             continue
-        if normalize_formula(cell.formula) != normalize_formula(texts[key]):
+        if cell.formula != texts[key] and normalize_formula(cell.formula) != normalized[key]:
             findings.append(finding("formula-changed", language=language, found=cell.formula.lstrip("="),
-                                    expected=texts[key], **where))
+                                    expected=texts[key], **at(key, slot)))
             continue
         if cell.value is None:
             continue  # saved without cached values (a script, or an empty text result)
         cached_seen += 1
+        want = env.slot(key)
         if not _same(cell.value, want):
             findings.append(finding("stale-value", language=language, found=_plain(cell.value), expected=_plain(want),
-                                    **where))
+                                    **at(key, slot)))
     if cached_seen == 0:
         findings.append(finding("no-cached-values", language=language))
     return findings
+
+
+def _normalized_texts(layout: Layout) -> dict[str, str]:
+    """The form's formula texts as compared, once per form and round (kept on the shared layout)."""
+    base = base_of(layout)
+    cached = base.__dict__.get("_normalized_texts")
+    if cached is None:
+        cached = {key: normalize_formula(text) for key, text in formula_texts(base).items()}
+        base.__dict__["_normalized_texts"] = cached
+    return cached
 
 
 def reconcile(layout: Layout, report: Report, env: Any) -> list[Finding]:

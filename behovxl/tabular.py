@@ -143,6 +143,10 @@ class Round:
         self.money = {n.key: NetworkMoney(n, self.keys) for n in c.counted}
         self.spec, self.views = self._innstilling()
         self.layout = Layout(self.spec)
+        self._line_index: dict[tuple[str, str], list[int]] = {}
+        for i, line in enumerate(self.spec.lines):
+            self._line_index.setdefault((line.network, line.scheme), []).append(i)
+        self._tables: list[Table] | None = None
 
     @property
     def labels(self) -> dict[str, str]:
@@ -195,7 +199,7 @@ class Round:
 
     def recommended(self, network: str, scheme: str, side: str) -> Formula | None:
         """The Innstilling sheet's recommendation for a network's owner or UH side in a scheme, as a formula."""
-        idx = [i for i, line in enumerate(self.spec.lines) if line.network == network and line.scheme == scheme]
+        idx = self._line_index.get((network, scheme), [])
         if not idx:
             return None
         keys = [f"rec.{i}.{side}" for i in idx]
@@ -333,10 +337,13 @@ def scheme_figures(report: Report, keys: list[str]) -> dict[str, tuple[int, int,
 def tables(r: Round | Consolidation) -> list[Table]:
     """The regional sheets besides Innstilling, in order."""
     r = as_round(r)
+    if r._tables is not None:  # the workbook and the CSV files are drawn from the same tables, built once
+        return r._tables
     out = [_oversikt(r), _ordninger(r), _tiltak(r), _videreforing(r), _eiere(r)]
     if r.last_year is not None:
         out.append(_sammenligning(r))
-    return out + [_enheter(r.c), _kontakter(r.c), _avvik(r.c), _kilder(r)]
+    r._tables = out + [_enheter(r.c), _kontakter(r.c), _avvik(r.c), _kilder(r)]
+    return r._tables
 
 
 def csv_files(r: Round | Consolidation) -> dict[str, bytes]:
