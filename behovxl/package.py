@@ -401,6 +401,8 @@ class _Zip:
             raise
         except expat.ExpatError as exc:
             raise PackageError("corrupt", part=name, line=exc.lineno, column=exc.offset) from None
+        except LookupError:  # expat names an encoding Python does not know, e.g. «TTF-8»
+            raise PackageError("corrupt", part=name, reason="encoding") from None
         except DAMAGED as exc:  # a bad attribute value deep in a handler
             raise PackageError("corrupt", part=name, reason=type(exc).__name__) from None
 

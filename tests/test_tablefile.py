@@ -359,7 +359,7 @@ def test_xlsx_with_a_wrong_dimension_is_read_in_full(tmp_path):
     with zipfile.ZipFile(path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     sheet = parts["xl/worksheets/sheet1.xml"]
-    parts["xl/worksheets/sheet1.xml"] = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', sheet)
+    parts["xl/worksheets/sheet1.xml"] = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1"/>', sheet)
     assert parts["xl/worksheets/sheet1.xml"] != sheet
     path.write_bytes(zip_bytes(parts))
     assert [row.values for row in read(path).rows] == [{"network": "Salten", "note": "x"}]
