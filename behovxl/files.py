@@ -17,9 +17,10 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import OutputError
 from .oserror import reason
@@ -29,10 +30,16 @@ TEMP_PREFIX = ".behovxl-tmp-"
 # ---------------------------------------------------------------- public API
 
 
+#: An output's content: the bytes, or a function that writes them to an open file. A function
+#: lets a big output be made while it is written, one output at a time, so that the outputs of
+#: a run are never all in memory together.
+Content = bytes | Callable[[BinaryIO], None]
+
+
 @dataclass(frozen=True)
 class Output:
     path: Path
-    data: bytes
+    data: Content
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ class FolderOutput:
     """A folder of files (the CSV export) replaced as a whole."""
 
     path: Path
-    files: dict[str, bytes]
+    files: Mapping[str, Content]
 
 
 def check_output_path(path: Path, kind: str = "file") -> None:
@@ -110,6 +117,10 @@ def write_outputs(outputs: Sequence[Output | FolderOutput], folder: Path | None 
         for temp, _ in staged:
             _remove(temp)
         raise OutputError(f"Kan ikke skrive utdata: {_reason(exc)}. Ingen filer er endret.") from None
+    except BaseException:  # a content function that fails leaves no temporary file either
+        for temp, _ in staged:
+            _remove(temp)
+        raise
 
 
 def clean_stale(folder: Path) -> None:
@@ -155,10 +166,13 @@ def _stage(out: Output | FolderOutput) -> Path:
     return temp
 
 
-def _write_file(path: Path, data: bytes) -> None:
+def _write_file(path: Path, data: Content) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+        if isinstance(data, bytes):
+            fh.write(data)
+        else:
+            data(fh)
         fh.flush()
         os.fsync(fh.fileno())
 

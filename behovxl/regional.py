@@ -25,6 +25,7 @@ document dates, in-memory zip entries with fixed timestamps, sorted rows).
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -32,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname as quote_sheet
@@ -40,13 +41,13 @@ from xlsxwriter.utility import xl_range_abs
 from xlsxwriter.utility import xl_rowcol_to_cell as a1
 
 from .consolidate import Consolidation
-from .files import FolderOutput, Output, write_outputs
+from .files import Content, FolderOutput, Output, write_outputs
 from .findings import Severity
 from .innstilling import C_COMMENT, WIDTHS, Mark, draw, write_setup
 from .lastyear import LastYear
 from .ownfiles import REGIONAL_MARKER
 from .registry import Registry
-from .tabular import Column, Figure, Formula, Round, Table, consolidation_json, csv_files, tables
+from .tabular import Column, Figure, Formula, Round, Table, csv_writers, tables, write_consolidation_json
 
 __all__ = ["TOTAL_CELL", "TOTAL_NAME", "Outcome", "consolidate_to_files", "read_frame_for", "regional_bytes", "write_regional"]
 
@@ -79,18 +80,20 @@ def write_regional(c: Consolidation, xlsx_path: Path, json_path: Path | None = N
                    frame: dict[str, int] | Path | None = None, last_year: LastYear | Path | None = None) -> list[Path]:
     """Write the regional workbook, and JSON and CSV if asked; return the paths written.
 
-    Everything is built in memory first and the files are then replaced together, so a
-    failure never leaves a half-written file and never touches an existing one. A file
-    that cannot be written raises BehovxlError with the path and the reason; a frame or
-    last year's file that cannot be read raises FrameError or UsageError before that.
+    Each file is made while it is written to a temporary file beside its target, one after
+    the other, so the workbook, the JSON and the CSV files are never in memory together; only
+    when all are written are they renamed into place, together. A failure never leaves a
+    half-written file and never touches an existing one. A file that cannot be written raises
+    BehovxlError with the path and the reason; a frame or last year's file that cannot be read
+    raises FrameError or UsageError before that.
     """
     r = _round(c, frame, last_year)
-    outputs: list[Output | FolderOutput] = [Output(Path(xlsx_path), _workbook(r))]
+    outputs: list[Output | FolderOutput] = [Output(Path(xlsx_path), functools.partial(_write_workbook, r))]
     if json_path is not None:
-        outputs.append(Output(Path(json_path), consolidation_json(r)))
-    files: dict[str, bytes] = {}
+        outputs.append(Output(Path(json_path), functools.partial(write_consolidation_json, r)))
+    files: dict[str, Content] = {}
     if csv_dir is not None:
-        files = csv_files(r)
+        files = dict(csv_writers(r))
         outputs.append(FolderOutput(Path(csv_dir), files))
     write_outputs(outputs)
     return [Path(o.path) for o in outputs if isinstance(o, Output)] + [Path(o.path) / n for o in outputs
@@ -262,10 +265,14 @@ class _Styles:
 
 def _workbook(r: Round) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {**_OPTIONS, "default_format_properties": dict(_FONT)})
+    _write_workbook(r, buffer)
+    return buffer.getvalue()
+
+
+def _write_workbook(r: Round, fh: BinaryIO) -> None:
+    book = xlsxwriter.Workbook(fh, {**_OPTIONS, "default_format_properties": dict(_FONT)})
     _Regional(book, r).write()
     book.close()
-    return buffer.getvalue()
 
 
 _PROTECTION = {"autofilter": True, "sort": True, "select_locked_cells": True, "select_unlocked_cells": True,

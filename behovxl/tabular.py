@@ -19,10 +19,11 @@ CSV files are written in behovxl's one dialect (csvfile.py).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+import functools
+import io
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from .consolidate import Consolidation, Network, RosterStatus, Source, local
 from .csvfile import csv_bytes
@@ -30,6 +31,7 @@ from .definition import Definition
 from .findings import Finding, Severity
 from .flags import PARTS, Flags, targets, union
 from .innstilling import COORDINATOR, DefinitionSpec, Layout, LineSpec, LineView, Mark, NetworkSpec, SchemeSpec, Spec
+from .jsonfile import write_json
 from .lastyear import LastYear
 from .models import Measure, Report
 from .owners import owner_key, owner_names, uh_partners
@@ -348,33 +350,50 @@ def tables(r: Round | Consolidation) -> list[Table]:
 
 def csv_files(r: Round | Consolidation) -> dict[str, bytes]:
     """File name -> bytes, one CSV per table."""
-    r = as_round(r)
-    return {f"{t.key}.csv": _csv(t) for t in tables(r)}
+    return {name: _csv(t) for name, t in _csv_tables(r).items()}
+
+
+def csv_writers(r: Round | Consolidation) -> dict[str, Callable[[BinaryIO], None]]:
+    """File name -> a function that writes that CSV file: one table's text in memory at a time."""
+    return {name: functools.partial(_write_csv, t) for name, t in _csv_tables(r).items()}
+
+
+def _csv_tables(r: Round | Consolidation) -> dict[str, Table]:
+    return {f"{t.key}.csv": t for t in tables(as_round(r))}
+
+
+def _write_csv(t: Table, fh: BinaryIO) -> None:
+    fh.write(_csv(t))
 
 
 def consolidation_json(r: Round | Consolidation) -> bytes:
     """Everything the regional workbook shows, for programs: `{"behovxl": "consolidation", ...}`."""
+    buffer = io.BytesIO()
+    write_consolidation_json(r, buffer)
+    return buffer.getvalue()
+
+
+def write_consolidation_json(r: Round | Consolidation, fh: BinaryIO) -> None:
+    """`consolidation_json`, streamed to `fh`: a network's report is made into JSON only as it is written."""
     r = as_round(r)
     c = r.c
-    data = {
+    data: dict[str, Any] = {
         "behovxl": "consolidation",
         "year": c.year,
         "schemes": [{"key": s.key, "label": s.label, "short": s.short, "definition": s.definition} for s in r.schemes],
         "frame": r.frame,
-        "networks": [n.report.model_dump(mode="json") for n in c.counted],
-        "overview": [_network_json(r, n) for n in c.counted],
+        "networks": (n.report.model_dump(mode="json") for n in c.counted),
+        "overview": (_network_json(r, n) for n in c.counted),
         "institutions": _institutions_json(r),
         "roster": [{"network": line.network, "status": line.status.value, "file": line.file or None,
                     "received": line.received.isoformat() if line.received else None} for line in c.roster],
-        "sources": [source_record(s) for s in _sources(c)],
-        "findings": [
-            {"file": s.name, "network": s.network, **f.model_dump(mode="json"), "message": f.text_nb}
-            for s in _sources(c) for f in s.findings
-        ],
+        "sources": (source_record(s) for s in _sources(c)),
+        "findings": ({"file": s.name, "network": s.network, **f.model_dump(mode="json"), "message": f.text_nb}
+                     for s in _sources(c) for f in s.findings),
     }
     if r.last_year is not None:
         data["comparison"] = _comparison_json(r)
-    return (json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
+    write_json(fh, data)
 
 
 # ---------------------------------------------------------------- the tables
