@@ -184,6 +184,29 @@ class If(Func):
 
 
 @dataclass(frozen=True)
+class Blankish(Func):
+    """`blankish`: written as OR(TRIM(x)="",TRIM(x)="…",…), evaluated with one TRIM and a set lookup.
+
+    The same value as the OR it writes: TRIM gives text (or x's error, which the OR returns
+    first), and `=` between texts ignores case. The checks test every text input this way,
+    so evaluating TRIM once per input instead of once per variant is most of a check's time.
+    """
+
+    subject: Expr | None = None
+    folded: frozenset[str] = frozenset()
+
+    def ev(self, env: Env) -> Value:
+        assert self.subject is not None
+        v = self.subject.ev(env)
+        if isinstance(v, XlError):
+            return v
+        return trim(text_of(v)).casefold() in self.folded
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.args))
+
+
+@dataclass(frozen=True)
 class Arith(Expr):
     op: str
     a: Expr
@@ -391,7 +414,9 @@ def blankish(e: Expr, placeholders: Sequence[str]) -> Expr:
             if v not in variants:
                 variants.append(v)
     trimmed = TRIM(e)
-    return OR(trimmed.eq(""), *(trimmed.eq(v) for v in variants))
+    either = OR(trimmed.eq(""), *(trimmed.eq(v) for v in variants))
+    assert isinstance(either, Func)
+    return Blankish(either.name, either.args, either.fn, e, frozenset(v.casefold() for v in ["", *variants]))
 
 
 def kr(e: Expr) -> Expr:

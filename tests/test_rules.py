@@ -18,9 +18,12 @@ from typing import Any
 
 import pytest
 from helpers import NEW_FORM, blank_form
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from libreoffice import recalc_many
 from openpyxl import load_workbook
 
+from behovxl.expr import Func, Input, XlError, blankish
 from behovxl.formulas import Env, compute
 from behovxl.layout import CHECK_NAMES, build_layout
 from behovxl.pipeline import read
@@ -306,3 +309,30 @@ def test_the_new_form_checks_no_cofunding_and_no_cap():
     layout, _, _ = _eval({}, 2027, NEW_FORM)
     assert "summary.checks.cofunding" not in layout.formulas
     assert not any(i.code == "coordinator-cap" for i in layout.check_items)
+
+
+_CELL_VALUES = (st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.decimals(allow_nan=False, allow_infinity=False,
+                                                                                      places=2)
+                | st.text(alphabet=" .-abcøÆFyllInn\u00a0", max_size=12) | st.sampled_from([XlError("#N/A"), "Fyll inn.",
+                                                                                           " fyll  INN ", ""]))
+
+
+@given(_CELL_VALUES)
+@settings(max_examples=500, deadline=None)
+def test_blankish_is_the_or_it_writes(value: Any) -> None:
+    """`blankish` evaluates with one TRIM; its value is that of the OR(TRIM(x)=…) it writes, for every value."""
+    e = blankish(Input("x"), ["Fyll inn.", "Skriv her"])
+    written = Func(e.name, e.args, e.fn)  # the same formula, evaluated term by term
+    env = _OneInput(value)
+    assert e.ev(env) == written.ev(env)
+
+
+class _OneInput:
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def input(self, path: str) -> Any:
+        return self.value
+
+    def slot(self, key: str) -> Any:
+        raise KeyError(key)
