@@ -22,7 +22,7 @@ from .form import Form
 from .formulas import Formula, compute, raw_inputs
 from .layout import LINE_HEIGHT, Input, Layout, SheetLayout, base_of, build_layout, text_height
 from .models import Report
-from .protect import finish_package
+from .protect import FinishedWorkbook
 
 AMOUNT_FORMAT = '#,##0 "kr"'
 PLAIN_AMOUNT = "#,##0"
@@ -65,11 +65,11 @@ def workbook_bytes(form: Form, report: Report | None = None, *, raw: Mapping[str
     layout = build_layout(form)
     report = report or empty_report(form)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, _OPTIONS)
+    book = FinishedWorkbook(buffer, _OPTIONS)
     writer = _Writer(book, layout, report, raw, extras or Extras())
-    grow = writer.write()
+    book.grow = writer.write()
     book.close()
-    return finish_package(buffer.getvalue(), grow)
+    return buffer.getvalue()
 
 
 def empty_report(form: Form) -> Report:

@@ -114,16 +114,13 @@ def recording_writer() -> Iterator[list[list[tuple[Any, ...]]]]:
     import behovxl.writer as writer_module
 
     books: list[list[tuple[Any, ...]]] = []
-    real = writer_module.xlsxwriter
-
-    class _Module:
-        Workbook = _recording_book_class(books)
-
-    setattr(writer_module, "xlsxwriter", _Module)  # noqa: B010 - a module attribute swapped for the recording
+    real = writer_module.FinishedWorkbook
+    # The writer's workbook class swapped for one that also records; the replay uses plain xlsxwriter.
+    setattr(writer_module, "FinishedWorkbook", _recording_book_class(books, real))  # noqa: B010
     try:
         yield books
     finally:
-        setattr(writer_module, "xlsxwriter", real)  # noqa: B010
+        setattr(writer_module, "FinishedWorkbook", real)  # noqa: B010
 
 
 def replay(calls: list[tuple[Any, ...]], options: dict[str, Any]) -> bytes:
@@ -189,10 +186,8 @@ class _Fmt:
         self.index = index
 
 
-def _recording_book_class(books: list[list[tuple[Any, ...]]]) -> type:
-    import xlsxwriter
-
-    class RecordingBook(xlsxwriter.Workbook):
+def _recording_book_class(books: list[list[tuple[Any, ...]]], base: type) -> type:
+    class RecordingBook(base):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             self.calls: list[tuple[Any, ...]] = []
             self.format_index: dict[int, int] = {}

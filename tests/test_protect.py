@@ -1,142 +1,100 @@
-"""behovxl.protect.lock_structure: workbook structure protection."""
+"""behovxl.protect.FinishedWorkbook: structure protection and rows that grow, made while xlsxwriter packages."""
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import openpyxl
 import pytest
 import xlsxwriter
 
-from behovxl.protect import lock_structure
+from behovxl.protect import FinishedWorkbook
+
+OPTIONS = {"in_memory": True}
 
 
-def _xlsx_bytes(*, sheets=("Skjema", "Lister")) -> bytes:
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+def _draw(book: xlsxwriter.Workbook, sheets: tuple[str, ...]) -> None:
     for name in sheets:
-        ws = wb.add_worksheet(name)
+        ws = book.add_worksheet(name)
         ws.write("A1", f"hello {name}")
         ws.write_number("B1", 7)
-    wb.close()
-    return buf.getvalue()
+        for row in range(1, 4):
+            ws.set_row(row, 40)
+            ws.write(row, 0, f"answer {row}")
 
 
-def _workbook_xml(xlsx: bytes) -> bytes:
+def _xlsx(*, finished: bool, grow: dict[int, set[int]] | None = None,
+          sheets: tuple[str, ...] = ("Skjema", "Lister")) -> bytes:
+    buffer = io.BytesIO()
+    book = (FinishedWorkbook if finished else xlsxwriter.Workbook)(buffer, OPTIONS)
+    _draw(book, sheets)
+    if finished:
+        book.grow = grow or {}
+    book.close()
+    return buffer.getvalue()
+
+
+def _part(xlsx: bytes, name: str) -> bytes:
     with zipfile.ZipFile(io.BytesIO(xlsx)) as zf:
-        return zf.read("xl/workbook.xml")
+        return zf.read(name)
 
 
-def _replace_workbook_xml(xlsx: bytes, xml: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(xlsx)) as zin, zipfile.ZipFile(out, "w") as zout:
-        for info in zin.infolist():
-            data = xml if info.filename == "xl/workbook.xml" else zin.read(info)
-            zout.writestr(info, data)
-    return out.getvalue()
+def _custom_rows(xml: bytes) -> list[int]:
+    return [int(r) for r in re.findall(rb'<row r="(\d+)"[^>]* customHeight="1"', xml)]
 
 
-def test_openpyxl_sees_lock_structure():
-    original = _xlsx_bytes()
-    assert not openpyxl.load_workbook(io.BytesIO(original)).security
-
-    locked = lock_structure(original)
-
-    wb = openpyxl.load_workbook(io.BytesIO(locked))
-    assert wb.security is not None
-    assert wb.security.lockStructure
+def test_openpyxl_sees_lock_structure() -> None:
+    assert not openpyxl.load_workbook(io.BytesIO(_xlsx(finished=False))).security
+    wb = openpyxl.load_workbook(io.BytesIO(_xlsx(finished=True)))
+    assert wb.security is not None and wb.security.lockStructure
     assert wb.sheetnames == ["Skjema", "Lister"]
     assert wb["Skjema"]["A1"].value == "hello Skjema"
 
 
-def test_element_in_schema_position():
-    xml = _workbook_xml(lock_structure(_xlsx_bytes()))
+def test_lock_in_schema_position() -> None:
+    xml = _part(_xlsx(finished=True), "xl/workbook.xml")
     assert xml.count(b"<workbookProtection") == 1
     assert b'<workbookProtection lockStructure="1"/>' in xml
-    pos = xml.index(b"<workbookProtection")
-    assert xml.index(b"<workbookPr") < pos < xml.index(b"<bookViews") < xml.index(b"<sheets")
+    assert xml.index(b"<workbookPr") < xml.index(b"<workbookProtection") < xml.index(b"<bookViews") < xml.index(
+        b"<sheets")
 
 
-def test_idempotent():
-    once = lock_structure(_xlsx_bytes())
-    assert lock_structure(once) == once
+def test_only_the_rows_asked_for_grow() -> None:
+    xlsx = _xlsx(finished=True, grow={0: {1, 3}})
+    assert _custom_rows(_part(xlsx, "xl/worksheets/sheet1.xml")) == [3]  # row index 2 keeps its height
+    assert _custom_rows(_part(xlsx, "xl/worksheets/sheet2.xml")) == [2, 3, 4]
+    assert b'<row r="2" spans="1:2" ht="39.75">' in _part(xlsx, "xl/worksheets/sheet1.xml")  # the height stays a hint
 
 
-def test_deterministic():
-    original = _xlsx_bytes()
-    assert lock_structure(original) == lock_structure(original)
+def test_every_other_part_and_the_zip_layout_are_xlsxwriters() -> None:
+    plain, finished = _xlsx(finished=False), _xlsx(finished=True, grow={1: {2}})
+    with zipfile.ZipFile(io.BytesIO(plain)) as a, zipfile.ZipFile(io.BytesIO(finished)) as b:
+        assert [(i.filename, i.compress_type, i.date_time, i.external_attr) for i in a.infolist()] == [
+            (i.filename, i.compress_type, i.date_time, i.external_attr) for i in b.infolist()]
+        changed = [i.filename for i in a.infolist() if a.read(i) != b.read(i.filename)]
+    assert changed == ["xl/worksheets/sheet2.xml", "xl/workbook.xml"]
 
 
-def test_zip_layout_preserved():
-    original = _xlsx_bytes()
-    locked = lock_structure(original)
-    with zipfile.ZipFile(io.BytesIO(original)) as a, zipfile.ZipFile(io.BytesIO(locked)) as b:
-        a_infos, b_infos = a.infolist(), b.infolist()
-        assert [i.filename for i in a_infos] == [i.filename for i in b_infos]
-        for ai, bi in zip(a_infos, b_infos, strict=True):
-            assert bi.compress_type == ai.compress_type
-            assert bi.date_time == (1980, 1, 1, 0, 0, 0)
-            if ai.filename != "xl/workbook.xml":
-                assert a.read(ai) == b.read(bi)
+def test_deterministic() -> None:
+    assert _xlsx(finished=True, grow={0: {1}}) == _xlsx(finished=True, grow={0: {1}})
 
 
-def test_existing_protection_left_unchanged():
-    original = _xlsx_bytes()
-    xml = _workbook_xml(original).replace(
-        b"<bookViews>", b'<workbookProtection lockWindows="1"/><bookViews>'
-    )
-    already = _replace_workbook_xml(original, xml)
-    assert lock_structure(already) == already
-
-
-def test_without_bookviews_inserts_before_sheets():
-    original = _xlsx_bytes()
-    xml = _workbook_xml(original)
-    start, end = xml.index(b"<bookViews>"), xml.index(b"</bookViews>") + len(b"</bookViews>")
-    no_views = _replace_workbook_xml(original, xml[:start] + xml[end:])
-
-    out = _workbook_xml(lock_structure(no_views))
-    assert out.index(b"<workbookPr") < out.index(b"<workbookProtection") < out.index(b"<sheets")
-
-
-def test_prefixed_namespace():
-    xml = (
-        b'<?xml version="1.0" encoding="UTF-8"?>'
-        b'<x:workbook xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        b"<x:workbookPr/><x:bookViews><x:workbookView/></x:bookViews>"
-        b"<x:sheets/></x:workbook>"
-    )
-    out = _workbook_xml(lock_structure(_replace_workbook_xml(_xlsx_bytes(), xml)))
-    assert b'<x:workbookPr/><x:workbookProtection lockStructure="1"/><x:bookViews>' in out
-
-
-def test_missing_workbook_part():
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-    with pytest.raises(ValueError, match="xl/workbook.xml is missing"):
-        lock_structure(buf.getvalue())
-
-
-def test_no_bookviews_no_sheets():
-    xml = b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
-    with pytest.raises(ValueError, match="bookViews.*sheets"):
-        lock_structure(_replace_workbook_xml(_xlsx_bytes(), xml))
-
-
-def test_not_a_zip():
-    with pytest.raises(ValueError, match="not an xlsx"):
-        lock_structure(b"definitely not a zip file")
+def test_needs_in_memory(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    book = FinishedWorkbook(str(tmp_path / "x.xlsx"), {"in_memory": False})
+    _draw(book, ("Skjema",))
+    with pytest.raises(ValueError, match="in_memory"):
+        book.close()
 
 
 @pytest.mark.libreoffice
-def test_opens_in_libreoffice(tmp_path):
+def test_opens_in_libreoffice(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from libreoffice import convert
 
     src = tmp_path / "in" / "locked.xlsx"
     src.parent.mkdir()
-    src.write_bytes(lock_structure(_xlsx_bytes(sheets=("Skjema",))))
+    src.write_bytes(_xlsx(finished=True, grow={0: {1}}, sheets=("Skjema",)))
 
     csv = convert(src, tmp_path / "csv", "csv")
     assert csv.read_text(encoding="utf-8").splitlines()[0] == "hello Skjema,7"
