@@ -575,7 +575,7 @@ def _or(*args: Value) -> Value:
 
 def _finite(v: Value) -> int | float | Decimal | XlError:
     n = number(v)
-    if isinstance(n, float) and not math.isfinite(n):
+    if (isinstance(n, float) and not math.isfinite(n)) or (isinstance(n, Decimal) and not n.is_finite()):
         return XlError("#NUM!")
     return n
 

@@ -20,8 +20,10 @@ finding says what it was read as), but never decide differently.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from . import findings as catalogue
@@ -38,6 +40,7 @@ from .expr import (
     OR,
     ROUND,
     TRIM,
+    Env,
     Expr,
     Func,
     Input,
@@ -45,7 +48,9 @@ from .expr import (
     Slot,
     SumIfEq,
     SumOf,
+    Value,
     _int,  # noqa: PLC2701 - INT's Python meaning, shared with kr()
+    _mul,  # noqa: PLC2701 - the spreadsheet's product, for the thousands test
     concat,
     contains,
     kr,
@@ -254,7 +259,9 @@ class _Rules:
                 continue
             v = self.num(path)
             whole = v.eq(Func("INT", (v,), _int))
-            when = AND(v.gt(0), v.lt(t.below), whole, OR(largest.ge(v * t.factor), largest.lt(t.below)))
+            written = AND(v.gt(0), v.lt(t.below), whole, OR(largest.ge(v * t.factor), largest.lt(t.below)))
+            assert isinstance(written, Func)
+            when = LooksLikeThousands(written.name, written.args, written.fn, v, largest, t.below, t.factor)
             code = "continuation-thousands" if ".continuation." in path else "amount-thousands"
             # v is a whole number below `below` here, so plain digits are its Norwegian spelling.
             self.add("thousands", code, spec.where, path, when,
@@ -382,6 +389,39 @@ class _Rules:
                      self.msg("coordinator-double-counted", n=Lit(str(n)), coordinator=kr(coord), scheme=scheme,
                               found=kr(grand), expected=kr(grand - self.total(n))),
                      found=grand, expected=grand - self.total(n))
+
+
+@dataclass(frozen=True)
+class LooksLikeThousands(Func):
+    """The thousands test as it is written, AND(v>0,v<below,v=INT(v),OR(max>=v*factor,max<below)),
+    evaluated without walking the tree when v and the largest amount are finite numbers.
+
+    It runs for every amount cell of a form, so walking it was the biggest part of a check.
+    With finite numbers no term can be an error and the value is plain arithmetic; anything
+    else (an error, an infinity) is evaluated term by term. A property test holds the two equal.
+    """
+
+    value: Expr = Lit(0)
+    largest: Expr = Lit(0)
+    below: int = 0
+    factor: int = 0
+
+    def ev(self, env: Env) -> Value:
+        v, big = self.value.ev(env), self.largest.ev(env)
+        if not (_finite_number(v) and _finite_number(big)):
+            return super().ev(env)
+        assert isinstance(v, (int, float, Decimal)) and isinstance(big, (int, float, Decimal))
+        return bool(0 < v < self.below and v == math.floor(v)
+                    and (big >= _mul(v, self.factor) or big < self.below))
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.args))
+
+
+def _finite_number(v: Value) -> bool:
+    if isinstance(v, bool) or not isinstance(v, (int, float, Decimal)):
+        return False
+    return v.is_finite() if isinstance(v, Decimal) else isinstance(v, int) or math.isfinite(v)
 
 
 def codes_of(lines: Iterable[str]) -> set[str]:

@@ -13,21 +13,23 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers import NEW_FORM, blank_form
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from libreoffice import recalc_many
 from openpyxl import load_workbook
 
-from behovxl.expr import Func, Input, XlError, blankish
+from behovxl.expr import Func, Input, Lit, XlError, blankish
 from behovxl.formulas import Env, compute
 from behovxl.layout import CHECK_NAMES, build_layout
 from behovxl.pipeline import read
-from behovxl.rules import LINE_CODES
+from behovxl.rules import LINE_CODES, LooksLikeThousands, rule_expressions
 from behovxl.verdicts import findings as rule_findings
 from behovxl.writer import workbook_bytes
 
@@ -336,3 +338,44 @@ class _OneInput:
 
     def slot(self, key: str) -> Any:
         raise KeyError(key)
+
+
+_AMOUNTS = (st.none() | st.booleans() | st.integers(-10**9, 10**9) | st.sampled_from([999, 1000, 330, 165, 100_000])
+            | st.floats(allow_nan=False) | st.decimals(allow_nan=False, places=3) | st.text(max_size=4))
+
+
+@given(_AMOUNTS, _AMOUNTS)
+@example(330, 33_000)  # the largest amount exactly `factor` times this one: still thousands
+@example(330, 32_999)
+@example(Decimal("165.0"), 16_500)
+@example(float("inf"), 5)
+@example(Decimal("Infinity"), 5)
+@settings(max_examples=1000, deadline=None)
+def test_the_thousands_test_is_the_and_it_writes(amount: Any, other: Any) -> None:
+    """The fast thousands test gives the value of the AND(…) it writes, whatever the two amounts."""
+    layout = build_layout(blank_form())
+    exprs = rule_expressions(layout)
+    fast = next(t for e in exprs.values() for t in _nodes(e) if isinstance(t, LooksLikeThousands))
+    written = Func(fast.name, fast.args, fast.fn)
+    env = _Amounts(amount, other, fast)
+    assert fast.ev(env) == written.ev(env)
+
+
+def _nodes(e: Any) -> Iterator[Any]:
+    yield e
+    for child in getattr(e, "args", ()):
+        yield from _nodes(child)
+
+
+class _Amounts:
+    """The tested amount cell holds `amount`; the largest amount of the form is computed from `other` too."""
+
+    def __init__(self, amount: Any, other: Any, test: Any) -> None:
+        self.amount, self.other, self.test = amount, other, test
+
+    def input(self, path: str) -> Any:
+        return self.amount
+
+    def slot(self, key: str) -> Any:
+        from behovxl.expr import MaxOf, N
+        return MaxOf((N(Lit(self.amount)), N(Lit(self.other)))).ev(self)
