@@ -6,9 +6,6 @@ CLI; every entry must be listed with its status and diagnosis. Then: the outputs
 overwrite a return (refused before anything is read), a seeded fuzz of zip bytes and sheet
 XML through the worker pool, failures injected into single files, SIGKILL at several points
 of a real `behovxl consolidate`, and a CSV folder that cannot be written.
-
-Bugs these tests found are listed in `KNOWN_BUGS` (entries of the folder) or marked
-`xfail(strict=True)`: when one is fixed its test passes, fails as XPASS, and the mark goes.
 """
 
 from __future__ import annotations
@@ -69,8 +66,6 @@ from behovxl.regional import consolidate_to_files, write_regional
 
 #: Entries of the hostile folder that do not yet get what they must, and why. Each has its own
 #: strict xfail test below; the folder tests leave them out. Remove an entry when it is fixed.
-KNOWN_BUGS: dict[str, str] = {}
-
 #: Words that show a Python exception or traceback leaked into a text a user reads.
 EXCEPTION_NAMES = re.compile(
     r"Traceback|\b\w*(?:Error|Exception)\b|\bErrno\b|\berrno\b|BadZipFile|StopIteration|KeyboardInterrupt|"
@@ -179,8 +174,8 @@ def test_cli_accounts_for_every_entry(hostile: HostileFolder, cli_run: Run) -> N
 
 def test_library_counts_exactly_the_good_ones(hostile: HostileFolder, library_run: tuple[Run, Consolidation]) -> None:
     run, c = library_run
-    want = {name for name, e in hostile.expected.items() if e.status in COUNTED} - set(KNOWN_BUGS)
-    assert {n.source.name for n in c.counted} - set(KNOWN_BUGS) == want
+    want = {name for name, e in hostile.expected.items() if e.status in COUNTED}
+    assert {n.source.name for n in c.counted} == want
     assert {n.name for n in c.counted} <= set(run.oversikt)
     for name, network in hostile.networks.items():  # the four example networks, with their own figures
         assert network in run.oversikt, name
@@ -203,12 +198,6 @@ def test_no_file_hung(library_run: tuple[Run, Consolidation]) -> None:
     """Nothing in the folder should need the pool's time or memory limit: each is diagnosed on its merits."""
     run, _ = library_run
     assert [f["file"] for f in run.findings if f["code"] in ("timeout", "out-of-memory")] == []
-
-
-@pytest.mark.parametrize("name", [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=v)) for k, v in KNOWN_BUGS.items()])
-def test_known_bug(name: str, hostile: HostileFolder, library_run: tuple[Run, Consolidation]) -> None:
-    run, _ = library_run
-    assert mismatches(run, {name: hostile.expected[name]}) == []
 
 
 # ---------------------------------------------------------------- checking a run
@@ -245,7 +234,7 @@ def assert_accounted(run: Run, expected: dict[str, Expected]) -> None:
     assert Counter(kilder) == Counter(run.discovered), "Kilder is not every entry found"
     assert len(kilder) == len(set(kilder))
     assert set(kilder) <= set(expected), f"not in the table: {sorted(set(kilder) - set(expected))}"
-    assert mismatches(run, {k: v for k, v in expected.items() if k not in KNOWN_BUGS}) == []
+    assert mismatches(run, expected) == []
 
 
 def mismatches(run: Run, expected: dict[str, Expected]) -> list[str]:
