@@ -18,7 +18,7 @@ from . import verdicts
 from .expr import Value, truthy
 from .findings import Finding, Severity, finding, plural
 from .formulas import Env, formula_texts
-from .layout import FormulaSlot, Input, Layout, base_of
+from .layout import FormulaSlot, Input, Layout, shared_cache
 from .models import Measure, Report, is_email
 from .numbers import parse_whole_number
 from .owners import owner_names
@@ -77,12 +77,8 @@ def check_formulas(book: Workbook, env: Env) -> list[Finding]:
 
 def _normalized_texts(layout: Layout) -> dict[str, str]:
     """The form's formula texts as compared, once per form and round (kept on the shared layout)."""
-    base = base_of(layout)
-    cached = base.__dict__.get("_normalized_texts")
-    if cached is None:
-        cached = {key: normalize_formula(text) for key, text in formula_texts(base).items()}
-        base.__dict__["_normalized_texts"] = cached
-    return cached
+    return shared_cache(layout, "_normalized_texts",
+                        lambda base: {key: normalize_formula(text) for key, text in formula_texts(base).items()})
 
 
 def reconcile(layout: Layout, report: Report, env: Any) -> list[Finding]:

@@ -169,7 +169,7 @@ class Func(Expr):
         return hash((self.name, self.args))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class If(Func):
     """IF evaluates the branch it takes and only that one, as a spreadsheet does (and much faster)."""
 
@@ -179,31 +179,28 @@ class If(Func):
             return self.fn(cond, None, None)
         return self.args[1 if truthy(cond) else 2].ev(env)
 
-    def __hash__(self) -> int:
-        return hash((self.name, self.args))
 
+@dataclass(frozen=True, eq=False)
+class Shortcut(Func):
+    """A formula written as it stands and evaluated by `quick`, where `quick` knows the value.
 
-@dataclass(frozen=True)
-class Blankish(Func):
-    """`blankish`: written as OR(TRIM(x)="",TRIM(x)="…",…), evaluated with one TRIM and a set lookup.
-
-    The same value as the OR it writes: TRIM gives text (or x's error, which the OR returns
-    first), and `=` between texts ignores case. The checks test every text input this way,
-    so evaluating TRIM once per input instead of once per variant is most of a check's time.
+    Some tests run for every cell of a form, and walking their trees was most of a check's
+    time. `quick(env)` gives the value in plain Python, or NotImplemented where only the
+    written formula can tell (an error, an infinity): the tree is then walked term by term.
+    A property test holds each shortcut equal to the formula it writes.
     """
 
-    subject: Expr | None = None
-    folded: frozenset[str] = frozenset()
+    quick: Callable[[Env], Any]
 
     def ev(self, env: Env) -> Value:
-        assert self.subject is not None
-        v = self.subject.ev(env)
-        if isinstance(v, XlError):
-            return v
-        return trim(text_of(v)).casefold() in self.folded
+        value = self.quick(env)
+        return super().ev(env) if value is NotImplemented else value
 
-    def __hash__(self) -> int:
-        return hash((self.name, self.args))
+
+def shortcut(written: Expr, quick: Callable[[Env], Any]) -> Expr:
+    """`written`, evaluated by `quick` where it can (see Shortcut)."""
+    assert isinstance(written, Func)
+    return Shortcut(written.name, written.args, written.fn, quick)
 
 
 @dataclass(frozen=True)
@@ -414,9 +411,13 @@ def blankish(e: Expr, placeholders: Sequence[str]) -> Expr:
             if v not in variants:
                 variants.append(v)
     trimmed = TRIM(e)
-    either = OR(trimmed.eq(""), *(trimmed.eq(v) for v in variants))
-    assert isinstance(either, Func)
-    return Blankish(either.name, either.args, either.fn, e, frozenset(v.casefold() for v in ["", *variants]))
+    folded = frozenset(v.casefold() for v in ["", *variants])
+
+    def quick(env: Env) -> Value:  # one TRIM and a set lookup: `=` between texts ignores case
+        v = e.ev(env)
+        return v if isinstance(v, XlError) else trim(text_of(v)).casefold() in folded
+
+    return shortcut(OR(trimmed.eq(""), *(trimmed.eq(v) for v in variants)), quick)
 
 
 def kr(e: Expr) -> Expr:

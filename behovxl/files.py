@@ -113,13 +113,11 @@ def write_outputs(outputs: Sequence[Output | FolderOutput], folder: Path | None 
         for out in outputs:
             staged.append((_stage(out), Path(out.path).absolute()))
         _swap_all(staged)
-    except OSError as exc:
+    except BaseException as exc:  # whatever fails, even a content function, leaves no temporary file
         for temp, _ in staged:
             _remove(temp)
-        raise OutputError(f"Kan ikke skrive utdata: {_reason(exc)}. Ingen filer er endret.") from None
-    except BaseException:  # a content function that fails leaves no temporary file either
-        for temp, _ in staged:
-            _remove(temp)
+        if isinstance(exc, OSError):
+            raise OutputError(f"Kan ikke skrive utdata: {_reason(exc)}. Ingen filer er endret.") from None
         raise
 
 

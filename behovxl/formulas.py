@@ -34,7 +34,7 @@ from .expr import (
     blankish,
 )
 from .form import Form
-from .layout import SCHEME_COLUMNS, Layout, a1, base_of, ref
+from .layout import SCHEME_COLUMNS, Layout, a1, ref, shared_cache
 from .numbers import PLACEHOLDERS
 
 # ---------------------------------------------------------------- public API
@@ -48,27 +48,26 @@ class Formula:
 
 def expressions(layout: Layout) -> dict[str, Expr]:
     """Every formula slot of the layout and its expression (built once per form and round)."""
-    base = base_of(layout)
-    cached = base.__dict__.get("_expressions")
-    if cached is None:
-        from .rules import rule_expressions
+    return shared_cache(layout, "_expressions", _expressions)
 
-        cached = {**_figures(base), **rule_expressions(base)}
-        missing = set(base.formulas) - set(cached)
-        assert not missing, f"formula slots without an expression: {sorted(missing)}"
-        base.__dict__["_expressions"] = cached
-    return cached
+
+def _expressions(base: Layout) -> dict[str, Expr]:
+    from .rules import rule_expressions
+
+    exprs = {**_figures(base), **rule_expressions(base)}
+    missing = set(base.formulas) - set(exprs)
+    assert not missing, f"formula slots without an expression: {sorted(missing)}"
+    return exprs
 
 
 def formula_texts(layout: Layout) -> dict[str, str]:
     """Formula text (without "=") of every formula slot; the same for every network of a form."""
-    base = base_of(layout)
-    cached = base.__dict__.get("_texts")
-    if cached is None:
-        exprs = expressions(base)
-        cached = {key: exprs[key].xl(_Refs(base, slot.sheet)) for key, slot in base.formulas.items()}
-        base.__dict__["_texts"] = cached
-    return cached
+    return shared_cache(layout, "_texts", _formula_texts)
+
+
+def _formula_texts(base: Layout) -> dict[str, str]:
+    exprs = expressions(base)
+    return {key: exprs[key].xl(_Refs(base, slot.sheet)) for key, slot in base.formulas.items()}
 
 
 def compute(layout: Layout, values: Mapping[str, Value]) -> dict[str, Formula]:
@@ -121,12 +120,7 @@ def _children(e: Expr) -> tuple[Expr, ...]:
 
 
 def _compiled(layout: Layout) -> _Compiled:
-    base = base_of(layout)
-    cached = base.__dict__.get("_compiled")
-    if cached is None:
-        cached = _Compiled(base)
-        base.__dict__["_compiled"] = cached
-    return cached
+    return shared_cache(layout, "_compiled", _Compiled)
 
 
 class Env:

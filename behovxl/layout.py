@@ -17,13 +17,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
 from .definition import CHECK_LINES, FieldsBlock, FlagsBlock, LinesBlock, ReferenceBlock, TableBlock, Text, TotalsBlock
 from .form import Form
 from .rules import check_items
+
+T = TypeVar("T")
 
 #: Column widths (characters) of the form sheets: together one A4 portrait page at 100 %.
 FORM_WIDTHS = (22.0, 72.0)
@@ -187,7 +189,7 @@ def build_layout(form: Form) -> Layout:
     layout = Layout(form, sheets, base.check_items)
     for shared in ("inputs", "formulas", "sheet_names"):  # the same cells: share the lookups
         layout.__dict__[shared] = getattr(base, shared)
-    layout.__dict__["_base"] = base  # formulas.py and rules.py keep their caches on the base
+    layout.__dict__["_base"] = base  # where shared_cache keeps what is made once per form and round
     return layout
 
 
@@ -209,6 +211,14 @@ def _base_layout(form: Form) -> Layout:
 def base_of(layout: Layout) -> Layout:
     """The shared layout a network's layout was made from (where caches live)."""
     return layout.__dict__.get("_base", layout)
+
+
+def shared_cache(layout: Layout, name: str, build: Callable[[Layout], T]) -> T:
+    """`build(base)` for the shared layout of `layout`: made once per form and round, and kept on it."""
+    base = base_of(layout)
+    if name not in base.__dict__:
+        base.__dict__[name] = build(base)
+    return base.__dict__[name]
 
 
 def _build(form: Form) -> Layout:

@@ -41,7 +41,7 @@ from xlsxwriter.utility import xl_range_abs
 from xlsxwriter.utility import xl_rowcol_to_cell as a1
 
 from .consolidate import Consolidation
-from .files import Content, FolderOutput, Output, write_outputs
+from .files import FolderOutput, Output, write_outputs
 from .findings import Severity
 from .innstilling import C_COMMENT, WIDTHS, Mark, draw, write_setup
 from .lastyear import LastYear
@@ -91,10 +91,8 @@ def write_regional(c: Consolidation, xlsx_path: Path, json_path: Path | None = N
     outputs: list[Output | FolderOutput] = [Output(Path(xlsx_path), functools.partial(_write_workbook, r))]
     if json_path is not None:
         outputs.append(Output(Path(json_path), functools.partial(write_consolidation_json, r)))
-    files: dict[str, Content] = {}
     if csv_dir is not None:
-        files = dict(csv_writers(r))
-        outputs.append(FolderOutput(Path(csv_dir), files))
+        outputs.append(FolderOutput(Path(csv_dir), csv_writers(r)))
     write_outputs(outputs)
     return [Path(o.path) for o in outputs if isinstance(o, Output)] + [Path(o.path) / n for o in outputs
                                                                        if isinstance(o, FolderOutput) for n in o.files]

@@ -20,6 +20,7 @@ finding says what it was read as), but never decide differently.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ from .expr import (
     concat,
     contains,
     kr,
+    shortcut,
     text,
 )
 from .findings import CONTACT_REQUIRED, Severity
@@ -259,9 +261,8 @@ class _Rules:
                 continue
             v = self.num(path)
             whole = v.eq(Func("INT", (v,), _int))
-            written = AND(v.gt(0), v.lt(t.below), whole, OR(largest.ge(v * t.factor), largest.lt(t.below)))
-            assert isinstance(written, Func)
-            when = LooksLikeThousands(written.name, written.args, written.fn, v, largest, t.below, t.factor)
+            when = shortcut(AND(v.gt(0), v.lt(t.below), whole, OR(largest.ge(v * t.factor), largest.lt(t.below))),
+                            functools.partial(looks_like_thousands, v, largest, t.below, t.factor))
             code = "continuation-thousands" if ".continuation." in path else "amount-thousands"
             # v is a whole number below `below` here, so plain digits are its Norwegian spelling.
             self.add("thousands", code, spec.where, path, when,
@@ -391,31 +392,14 @@ class _Rules:
                      found=grand, expected=grand - self.total(n))
 
 
-@dataclass(frozen=True)
-class LooksLikeThousands(Func):
-    """The thousands test as it is written, AND(v>0,v<below,v=INT(v),OR(max>=v*factor,max<below)),
-    evaluated without walking the tree when v and the largest amount are finite numbers.
-
-    It runs for every amount cell of a form, so walking it was the biggest part of a check.
-    With finite numbers no term can be an error and the value is plain arithmetic; anything
-    else (an error, an infinity) is evaluated term by term. A property test holds the two equal.
-    """
-
-    value: Expr = Lit(0)
-    largest: Expr = Lit(0)
-    below: int = 0
-    factor: int = 0
-
-    def ev(self, env: Env) -> Value:
-        v, big = self.value.ev(env), self.largest.ev(env)
-        if not (_finite_number(v) and _finite_number(big)):
-            return super().ev(env)
-        assert isinstance(v, (int, float, Decimal)) and isinstance(big, (int, float, Decimal))
-        return bool(0 < v < self.below and v == math.floor(v)
-                    and (big >= _mul(v, self.factor) or big < self.below))
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.args))
+def looks_like_thousands(value: Expr, largest: Expr, below: int, factor: int, env: Env) -> Value:
+    """The thousands test, AND(v>0,v<below,v=INT(v),OR(max>=v*factor,max<below)), as plain
+    arithmetic: with two finite numbers no term can be an error. NotImplemented otherwise."""
+    v, big = value.ev(env), largest.ev(env)
+    if not (_finite_number(v) and _finite_number(big)):
+        return NotImplemented
+    assert isinstance(v, (int, float, Decimal)) and isinstance(big, (int, float, Decimal))
+    return bool(0 < v < below and v == math.floor(v) and (big >= _mul(v, factor) or big < below))
 
 
 def _finite_number(v: Value) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 from . import findings as catalogue
 from .expr import Value, truthy
 from .findings import Finding
-from .layout import Layout, base_of, build_layout
+from .layout import Layout, build_layout, shared_cache
 from .rules import Item
 
 
@@ -41,13 +41,8 @@ def _nb_items(layout: Layout) -> dict[str, Item]:
     """The same items with Bokmål messages, for a Nynorsk form (the regional overview is Bokmål)."""
     if layout.form.language == "nb":
         return {}
-    layout = base_of(layout)
-    cached = layout.__dict__.get("_nb_items")
-    if cached is None:
-        nb_layout = build_layout(replace(layout.form, language="nb"))
-        cached = {i.key: i for i in nb_layout.check_items}
-        layout.__dict__["_nb_items"] = cached
-    return cached
+    return shared_cache(layout, "_nb_items",
+                        lambda base: {i.key: i for i in build_layout(replace(base.form, language="nb")).check_items})
 
 
 def _finding(item: Item, nb: Item, env: Any, layout: Layout) -> Finding:

@@ -20,7 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 from .findings import Severity
 from .form import Form
 from .formulas import Formula, compute, raw_inputs
-from .layout import LINE_HEIGHT, Input, Layout, SheetLayout, base_of, build_layout, text_height
+from .layout import LINE_HEIGHT, Input, Layout, SheetLayout, build_layout, shared_cache, text_height
 from .models import Report
 from .protect import FinishedWorkbook
 
@@ -237,7 +237,7 @@ class _Writer:
 
     def _validation(self, field: Input) -> dict[str, Any]:
         """The input's data validation: the same for every network, so made once per form and round."""
-        cache = base_of(self.layout).__dict__.setdefault("_validations", {})
+        cache: dict[str, dict[str, Any]] = shared_cache(self.layout, "_validations", lambda base: {})
         if field.path not in cache:
             cache[field.path] = self._make_validation(field)
         return dict(cache[field.path])

@@ -434,7 +434,7 @@ def _child(task: dict[str, Any]) -> dict[str, Any]:
         middle = time.perf_counter()
         write_regional(c, out / "regional.xlsx", out / "regional.json", out / "csv")
         return {"consolidate": middle - start, "write": time.perf_counter() - middle,
-                "sources": _size(c, "files", "sources"), "networks": _size(c, "counted", "networks")}
+                "sources": len(c.files), "networks": len(c.counted)}
     if task["task"] == "generate":
         from behovxl.generate import Request, generate_roster
         from behovxl.registry import Registry
@@ -446,15 +446,6 @@ def _child(task: dict[str, Any]) -> dict[str, Any]:
                                                                    corpus.DEADLINE))
         return {"seconds": time.perf_counter() - start, "forms": len(paths)}
     raise ValueError(task["task"])
-
-
-def _size(c: Any, *names: str) -> int:
-    """The length of the first of `names` that is a list on `c` (Consolidation's fields were renamed once)."""
-    for name in names:
-        value = getattr(c, name, None)
-        if isinstance(value, list):
-            return len(value)
-    return -1
 
 
 # ---------------------------------------------------------------- the table
